@@ -1,0 +1,110 @@
+"""The central's SQLite database: schema, one connection per thread, write transactions.
+
+Seat-state changes happen inside `BEGIN IMMEDIATE` transactions, so SQLite itself serialises
+every writer: that, not an application lock, is what makes "no seat sold twice" hold.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS terminals (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, enrollment_code TEXT NOT NULL UNIQUE,
+    token_hash TEXT UNIQUE, public_key TEXT, enrolled_at TEXT);
+CREATE TABLE IF NOT EXISTS staff (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ticket_types (
+    code TEXT PRIMARY KEY, name TEXT NOT NULL, name_en TEXT NOT NULL, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS films (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS auditoriums (id TEXT PRIMARY KEY, body TEXT NOT NULL,
+    capacity INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS showtimes (
+    id TEXT PRIMARY KEY, film_id TEXT NOT NULL REFERENCES films(id),
+    auditorium_id TEXT NOT NULL REFERENCES auditoriums(id),
+    start TEXT NOT NULL, end TEXT NOT NULL, business_date TEXT NOT NULL,
+    festival INTEGER NOT NULL, prices TEXT NOT NULL, capacity INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS showtimes_by_date ON showtimes(business_date, start);
+CREATE TABLE IF NOT EXISTS seats (
+    showtime_id TEXT NOT NULL REFERENCES showtimes(id), label TEXT NOT NULL,
+    sale_id TEXT, hold_id TEXT, hold_expires TEXT, lease_id TEXT, lease_terminal TEXT,
+    PRIMARY KEY (showtime_id, label)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS holds (
+    id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, showtime_id TEXT NOT NULL,
+    seats TEXT NOT NULL, expires_at TEXT NOT NULL, released INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS sales (
+    id TEXT PRIMARY KEY, idempotency_key TEXT NOT NULL, terminal_id TEXT,
+    showtime_id TEXT NOT NULL, cashier_id TEXT, channel TEXT NOT NULL, total INTEGER NOT NULL,
+    payments TEXT NOT NULL, created_at TEXT NOT NULL, sold_at TEXT NOT NULL,
+    status TEXT NOT NULL, lease_id TEXT,
+    UNIQUE (terminal_id, idempotency_key));
+CREATE INDEX IF NOT EXISTS sales_by_terminal ON sales(terminal_id, sold_at);
+CREATE TABLE IF NOT EXISTS tickets (
+    id TEXT PRIMARY KEY, sale_id TEXT NOT NULL REFERENCES sales(id),
+    showtime_id TEXT NOT NULL, seat TEXT NOT NULL, ticket_type TEXT NOT NULL,
+    price INTEGER NOT NULL, code TEXT NOT NULL, refunded INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX IF NOT EXISTS one_live_ticket_per_seat
+    ON tickets(showtime_id, seat) WHERE refunded = 0;
+CREATE TABLE IF NOT EXISTS refunds (
+    id TEXT PRIMARY KEY, sale_id TEXT NOT NULL REFERENCES sales(id), terminal_id TEXT,
+    ticket_ids TEXT NOT NULL, amount INTEGER NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tombstones (
+    terminal_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (terminal_id, idempotency_key));
+CREATE TABLE IF NOT EXISTS idempotency (
+    terminal_id TEXT NOT NULL, key TEXT NOT NULL, operation TEXT NOT NULL,
+    fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (terminal_id, key));
+CREATE TABLE IF NOT EXISTS leases (
+    id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, showtime_id TEXT NOT NULL,
+    created_at TEXT NOT NULL, released_at TEXT);
+CREATE TABLE IF NOT EXISTS bookings (
+    code TEXT PRIMARY KEY, showtime_id TEXT NOT NULL, customer TEXT NOT NULL,
+    sale_id TEXT NOT NULL REFERENCES sales(id), status TEXT NOT NULL,
+    picked_up_by TEXT, picked_up_terminal TEXT, picked_up_at TEXT);
+CREATE TABLE IF NOT EXISTS reconciliations (
+    terminal_id TEXT NOT NULL, report_id TEXT NOT NULL, request TEXT NOT NULL,
+    answer TEXT NOT NULL, PRIMARY KEY (terminal_id, report_id));
+"""
+
+
+class Database:
+    """Hands each thread its own connection to one file; SQLite connections are not shareable."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._local = threading.local()
+        conn = self.connection()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(SCHEMA)
+
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One serialised write transaction; rolled back whole on any exception."""
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def read(self) -> sqlite3.Connection:
+        return self.connection()

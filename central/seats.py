@@ -1,0 +1,64 @@
+"""Who may take a seat right now. The one rule every channel goes through: a seat is taken by a
+sale; an unexpired hold keeps it for its holder; a lease keeps it for its terminal until the
+lease is released or the showtime has started."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from contract.models import SeatState
+
+from .context import iso
+
+
+@dataclass(frozen=True, slots=True)
+class SeatRow:
+    label: str
+    sale_id: str | None
+    hold_id: str | None
+    hold_expires: str | None
+    lease_id: str | None
+    lease_terminal: str | None
+
+    def held(self, now: datetime) -> bool:
+        return self.hold_id is not None and (self.hold_expires or "") > iso(now)
+
+    def leased(self, started: bool) -> bool:
+        return self.lease_id is not None and not started
+
+    def state(self, now: datetime, started: bool) -> SeatState:
+        if self.sale_id:
+            return SeatState.SOLD
+        if self.held(now):
+            return SeatState.HELD
+        if self.leased(started):
+            return SeatState.LEASED
+        return SeatState.FREE
+
+    def blocker(
+        self, terminal_id: str, now: datetime, started: bool, hold_id: str | None = None
+    ) -> str | None:
+        """Why this terminal cannot take the seat, or None when it may."""
+        if self.sale_id:
+            return "sold"
+        if self.held(now) and self.hold_id != hold_id:
+            return "held"
+        if self.leased(started) and self.lease_terminal != terminal_id:
+            return "leased"
+        return None
+
+
+def seat_rows(
+    conn: sqlite3.Connection, showtime_id: str, labels: list[str] | None = None
+) -> dict[str, SeatRow]:
+    sql = (
+        "SELECT label, sale_id, hold_id, hold_expires, lease_id, lease_terminal"
+        " FROM seats WHERE showtime_id = ?"
+    )
+    args: list[str] = [showtime_id]
+    if labels is not None:
+        sql += f" AND label IN ({','.join('?' * len(labels))})"
+        args += labels
+    return {r["label"]: SeatRow(**dict(r)) for r in conn.execute(sql, args)}

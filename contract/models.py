@@ -1,0 +1,459 @@
+"""Wire types of the central contract (/v1).
+
+One set of models, used by the reference central to validate requests and by the counter to
+validate answers, so the two sides can never drift apart silently. Money is integer fen; every
+time on the wire is an aware UTC datetime.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+API_PREFIX = "/v1"
+MAX_SEATS_PER_REQUEST = 50
+MAX_BATCH = 500
+
+Fen = Annotated[int, Field(ge=0, le=10_000_000)]
+SeatLabel = Annotated[
+    str, StringConstraints(min_length=1, max_length=8, pattern=r"^[A-Z]{1,2}\d{1,3}$")
+]
+Ident = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+]
+IdempotencyKey = Annotated[
+    str, StringConstraints(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")
+]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+
+
+class Request(BaseModel):
+    """Requests refuse unknown fields: a typo must fail loudly, not be ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Answer(BaseModel):
+    """Answers tolerate unknown fields so a newer central does not break older counters."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class SeatKind(StrEnum):
+    STANDARD = "standard"
+    WHEELCHAIR = "wheelchair"
+    COMPANION = "companion"
+    LOVE = "love"
+    VIP = "vip"
+
+
+class SeatState(StrEnum):
+    FREE = "free"
+    HELD = "held"
+    SOLD = "sold"
+    LEASED = "leased"
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    CARD = "card"
+
+
+class Channel(StrEnum):
+    COUNTER = "counter"
+    OFFLINE = "offline"
+    ONLINE = "online"
+
+
+class SyncResult(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+
+
+class ErrorBody(Answer):
+    """Every 4xx/5xx carries a code IT can search for and a message a cashier can read."""
+
+    code: str
+    message: str
+    detail: object | None = None
+
+
+# --- health and enrollment -------------------------------------------------------------------
+
+
+class Health(Answer):
+    status: str
+    time: AwareDatetime
+
+
+class EnrollmentRequest(Request):
+    code: Annotated[str, StringConstraints(min_length=4, max_length=64)]
+    public_key: Annotated[str, StringConstraints(min_length=40, max_length=64)]
+    """Raw 32-byte Ed25519 public key, urlsafe base64."""
+
+
+class Cinema(Answer):
+    id: Ident
+    name: str
+    name_en: str
+    timezone: str
+    currency: str
+    business_day_starts: str = "06:00"
+
+
+class Enrollment(Answer):
+    terminal_id: Ident
+    token: str
+    cinema: Cinema
+    central_key_id: str
+    central_public_key: str
+
+
+class PublicKey(Answer):
+    key_id: str
+    public_key: str
+
+
+class KeyRing(Answer):
+    keys: list[PublicKey]
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+class StaffMember(Answer):
+    id: Ident
+    name: str
+    role: str
+    pin_hash: str
+    """scrypt hash, so a counter can check a PIN while offline without ever storing it."""
+
+
+# --- schedule and seat maps ------------------------------------------------------------------
+
+
+class Film(Answer):
+    id: Ident
+    title: str
+    title_en: str
+    original_title: str | None = None
+    year: int | None = None
+    runtime_min: int
+    rating: str
+
+
+class TicketType(Answer):
+    code: Ident
+    name: str
+    name_en: str
+
+
+class Showtime(Answer):
+    id: Ident
+    film_id: Ident
+    auditorium_id: Ident
+    start: AwareDatetime
+    end: AwareDatetime
+    business_date: date
+    prices: dict[str, Fen]
+    festival: bool = False
+    capacity: int
+    free: int
+
+
+class AuditoriumSummary(Answer):
+    id: Ident
+    name: str
+    name_en: str
+    capacity: int
+
+
+class Schedule(Answer):
+    business_date: date
+    version: str
+    cinema: Cinema
+    films: list[Film]
+    auditoriums: list[AuditoriumSummary]
+    ticket_types: list[TicketType]
+    showtimes: list[Showtime]
+
+
+class Seat(Answer):
+    label: SeatLabel
+    row: str
+    number: int
+    x: int
+    y: int
+    kind: SeatKind
+    pair: SeatLabel | None = None
+    """The other half of a love seat, or the companion of a wheelchair space."""
+
+
+class Auditorium(Answer):
+    id: Ident
+    name: str
+    name_en: str
+    width: int
+    height: int
+    seats: list[Seat]
+
+
+class SeatStatus(Answer):
+    label: SeatLabel
+    state: SeatState
+    leased_to: str | None = None
+
+
+class SeatMap(Answer):
+    showtime_id: Ident
+    auditorium: Auditorium
+    seats: list[SeatStatus]
+
+
+# --- holds and sales -------------------------------------------------------------------------
+
+
+class HoldRequest(Request):
+    showtime_id: Ident
+    seats: Annotated[list[SeatLabel], Field(min_length=1, max_length=MAX_SEATS_PER_REQUEST)]
+    ttl_seconds: Annotated[int, Field(ge=10, le=1800)] = 300
+
+
+class Hold(Answer):
+    id: Ident
+    showtime_id: Ident
+    seats: list[SeatLabel]
+    expires_at: AwareDatetime
+
+
+class SaleLine(Request):
+    seat: SeatLabel
+    ticket_type: Ident
+    price: Fen
+
+
+class Payment(Request):
+    method: PaymentMethod
+    amount: Fen
+    reference: ShortText | None = None
+
+
+class SaleRequest(Request):
+    showtime_id: Ident
+    hold_id: Ident | None = None
+    cashier_id: Ident
+    lines: Annotated[list[SaleLine], Field(min_length=1, max_length=MAX_SEATS_PER_REQUEST)]
+    payments: Annotated[list[Payment], Field(min_length=1, max_length=8)]
+
+
+class Ticket(Answer):
+    id: Ident
+    seat: SeatLabel
+    ticket_type: Ident
+    price: Fen
+    code: str
+    refunded: bool = False
+
+
+class Sale(Answer):
+    id: Ident
+    idempotency_key: IdempotencyKey
+    terminal_id: Ident | None
+    showtime_id: Ident
+    cashier_id: Ident | None = None
+    channel: Channel
+    total: Fen
+    payments: list[Payment]
+    tickets: list[Ticket]
+    created_at: AwareDatetime
+    status: str
+
+
+class CancelRequest(Request):
+    idempotency_key: IdempotencyKey
+    """The key of the sale to cancel, which the central may never have seen."""
+
+
+class CancelResult(Answer):
+    idempotency_key: IdempotencyKey
+    outcome: str
+    """`cancelled`: a sale existed and is void; `tombstoned`: none existed, the key is now dead."""
+    sale_id: Ident | None = None
+
+
+class RefundRequest(Request):
+    ticket_ids: Annotated[list[Ident], Field(max_length=MAX_SEATS_PER_REQUEST)] | None = None
+    """None refunds every ticket of the sale still unrefunded."""
+    reason: ShortText = ""
+
+
+class Refund(Answer):
+    id: Ident
+    sale_id: Ident
+    ticket_ids: list[Ident]
+    amount: Fen
+    created_at: AwareDatetime
+
+
+# --- leases and offline sync -----------------------------------------------------------------
+
+
+class LeaseRequest(Request):
+    showtime_id: Ident
+    count: Annotated[int, Field(ge=1, le=MAX_SEATS_PER_REQUEST)]
+
+
+class LeaseTopUp(Request):
+    count: Annotated[int, Field(ge=1, le=MAX_SEATS_PER_REQUEST)]
+
+
+class LeaseRelease(Request):
+    seats: Annotated[list[SeatLabel], Field(max_length=2000)] | None = None
+    """None releases every seat of the lease not sold."""
+
+
+class Lease(Answer):
+    id: Ident
+    showtime_id: Ident
+    terminal_id: Ident
+    seats: list[SeatLabel]
+    created_at: AwareDatetime
+
+
+class OfflineTicket(Request):
+    id: Ident
+    seat: SeatLabel
+    ticket_type: Ident
+    price: Fen
+    code: Annotated[str, StringConstraints(max_length=1000)]
+
+
+class OfflineSale(Request):
+    idempotency_key: IdempotencyKey
+    lease_id: Ident
+    showtime_id: Ident
+    cashier_id: Ident
+    sold_at: AwareDatetime
+    tickets: Annotated[list[OfflineTicket], Field(min_length=1, max_length=MAX_SEATS_PER_REQUEST)]
+    payments: Annotated[list[Payment], Field(min_length=1, max_length=8)]
+    signature: Annotated[str, StringConstraints(max_length=200)]
+    """Terminal's Ed25519 signature over `offline_sale_signing_bytes(sale)`."""
+
+
+class OfflineBatch(Request):
+    sales: Annotated[list[OfflineSale], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class OfflineSaleResult(Answer):
+    idempotency_key: IdempotencyKey
+    result: SyncResult
+    sale_id: Ident | None = None
+    reason: str | None = None
+
+
+class OfflineBatchResult(Answer):
+    results: list[OfflineSaleResult]
+
+
+# --- bookings --------------------------------------------------------------------------------
+
+
+class Booking(Answer):
+    code: Ident
+    showtime_id: Ident
+    customer: str
+    tickets: list[Ticket]
+    total: Fen
+    status: str
+    """`paid` or `picked_up`."""
+    picked_up_by: str | None = None
+
+
+class PickupRequest(Request):
+    cashier_id: Ident
+    picked_up_at: AwareDatetime | None = None
+
+
+# --- reconciliation --------------------------------------------------------------------------
+
+
+class ReportLine(Request):
+    sale_id: Ident | None = None
+    idempotency_key: IdempotencyKey
+    total: int
+    refunded: Fen = 0
+    status: str
+
+
+class ReconciliationRequest(Request):
+    kind: Annotated[str, StringConstraints(pattern=r"^(shift|day)$")]
+    report_id: Ident
+    business_date: date
+    opened_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    sales_count: int
+    gross: int
+    refunds: int
+    by_payment: dict[str, int]
+    sales: Annotated[list[ReportLine], Field(max_length=100_000)]
+
+
+class Difference(Answer):
+    idempotency_key: str
+    sale_id: str | None
+    terminal_total: int | None
+    central_total: int | None
+    why: str
+
+
+class ReconciliationAnswer(Answer):
+    report_id: Ident
+    terminal_id: Ident
+    central_sales_count: int
+    central_gross: int
+    central_refunds: int
+    central_by_payment: dict[str, int]
+    differences: list[Difference]
+    received_at: AwareDatetime
+
+
+# --- drill mode (reference server only) ------------------------------------------------------
+
+
+class FaultKind(StrEnum):
+    LATENCY = "latency"
+    ERROR = "error"
+    HANG = "hang"
+    RESET = "reset"
+    MALFORMED = "malformed"
+    SLOW_BODY = "slow_body"
+
+
+class Fault(Request):
+    kind: FaultKind
+    path_prefix: str = "/v1/"
+    """Which requests the fault touches; health included only if the prefix covers it."""
+    probability: Annotated[float, Field(ge=0, le=1)] = 1.0
+    latency_ms: Annotated[int, Field(ge=0, le=120_000)] = 0
+    status: Annotated[int, Field(ge=400, le=599)] = 503
+
+
+class Outage(Request):
+    starts_in_s: Annotated[float, Field(ge=0, le=86_400)]
+    length_s: Annotated[float, Field(gt=0, le=86_400)]
+    kind: FaultKind = FaultKind.HANG
+
+
+class DrillSettings(Request):
+    faults: list[Fault] = []
+    outage: Outage | None = None
+
+
+class DrillState(Answer):
+    faults: list[Fault]
+    outage_from: datetime | None = None
+    outage_until: datetime | None = None

@@ -1,0 +1,1 @@
+"""One module per `pos` subcommand; each exposes `register(subparsers)`."""
