@@ -1,6 +1,7 @@
 """The reference central's HTTP surface (/v1). Routes only translate HTTP to the operations in
 the sibling modules; the OpenAPI document FastAPI derives from them is the contract's text."""
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -52,6 +53,8 @@ from .seeding import is_seeded, load_identity, seed
 from .seeds import load_seeds
 
 MAX_BODY = 2 * 1024 * 1024
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
+"""The same form as `contract.models.IdempotencyKey`: the key is echoed back in a Sale."""
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 413, 422)
 }
@@ -60,6 +63,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def _error(status: int, code: str, message: str, detail: Any = None) -> JSONResponse:
     body = ErrorBody(code=code, message=message, detail=jsonable_encoder(detail))
     return JSONResponse(body.model_dump(), status_code=status)
+
+
+def _bytes_text(raw: bytes) -> str:
+    return raw[:200].decode("utf-8", "replace")
 
 
 def create_app(
@@ -84,6 +91,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         responses=ERRORS,
+        max_body_size=MAX_BODY,  # BodyLimit sees only Content-Length; this counts chunked bodies
     )
     api.state.ctx = ctx
 
@@ -96,11 +104,14 @@ def create_app(
         errors = exc.errors()
         first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return _error(422, "INVALID_REQUEST", f"{where}: {first.get('msg')}", errors)
+        # A body that is not JSON comes back as raw bytes in `input`, maybe not even UTF-8.
+        readable = jsonable_encoder(errors, custom_encoder={bytes: _bytes_text})
+        return _error(422, "INVALID_REQUEST", f"{where}: {first.get('msg')}", readable)
 
     @api.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return _error(exc.status_code, f"HTTP_{exc.status_code}", str(exc.detail))
+        code = "BODY_TOO_LARGE" if exc.status_code == 413 else f"HTTP_{exc.status_code}"
+        return _error(exc.status_code, code, str(exc.detail))
 
     def terminal(authorization: Annotated[str | None, Header()] = None) -> str:
         return terminals.terminal_for_token(ctx, authorization)
@@ -108,11 +119,12 @@ def create_app(
     def idem_key(
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     ) -> str:
-        if not idempotency_key or not 8 <= len(idempotency_key) <= 80:
+        if not idempotency_key or not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
             raise ApiError(
                 400,
                 "IDEMPOTENCY_KEY_REQUIRED",
-                "Every change needs an Idempotency-Key header of 8 to 80 characters.",
+                "Every change needs an Idempotency-Key header of 8 to 80 characters"
+                " (letters, digits, _ . : -).",
             )
         return idempotency_key
 

@@ -114,15 +114,18 @@ class DrillMiddleware:
                 while (await receive())["type"] != "http.disconnect":
                     pass
             case FaultKind.RESET:
+                # The app acts first: the answer is what gets lost, as when a proxy dies.
+                await self._answer(scope, receive)
                 if not _reset(send):
                     raise ConnectionResetError("drill: reset")
             case FaultKind.MALFORMED:
+                await self._answer(scope, receive)
                 await _json(send, 200, b'{"id": "S0001", "tickets": [{"seat": ')
             case FaultKind.SLOW_BODY:
                 await self._trickle(scope, receive, send, fault.latency_ms or 2000)
 
-    async def _trickle(self, scope: Scope, receive: Any, send: Any, ms: int) -> None:
-        """Let the app answer, then send its body a few bytes at a time over `ms`."""
+    async def _answer(self, scope: Scope, receive: Any) -> tuple[dict[str, Any], bytes]:
+        """Run the app to completion and keep its answer instead of sending it."""
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -133,7 +136,11 @@ class DrillMiddleware:
                 chunks.append(message.get("body", b""))
 
         await self.app(scope, receive, capture)
-        body = b"".join(chunks)
+        return start, b"".join(chunks)
+
+    async def _trickle(self, scope: Scope, receive: Any, send: Any, ms: int) -> None:
+        """Let the app answer, then send its body a few bytes at a time over `ms`."""
+        start, body = await self._answer(scope, receive)
         await send(start)
         pieces = [body[i : i + 16] for i in range(0, len(body), 16)] or [b""]
         for piece in pieces:

@@ -1,8 +1,9 @@
 """Seat-block leases: seats set aside for one terminal to sell while it cannot reach us.
 
 A lessee gets the seats nobody fights over first (front corners, side blocks), in runs of
-neighbours so an offline party can still sit together; standard seats only, because
-wheelchair spaces, love seats and VIP seats need the full seat map to sell well."""
+neighbours so an offline party can still sit together. Wheelchair spaces, companion seats and
+love seats are never leased: they need the full seat map to sell well. VIP seats come last, for
+the auditoriums that have nothing else."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from .catalog import ShowtimeRow, showtime
 from .context import Context, iso, new_id, parse_iso
 from .errors import ApiError, conflict, invalid, not_found
 from .seats import seat_rows
+
+LEASABLE = (SeatKind.STANDARD, SeatKind.VIP)
 
 
 def desirability(layout: Auditorium) -> dict[str, float]:
@@ -38,9 +41,9 @@ def pick_seats(conn: sqlite3.Connection, ctx: Context, st: ShowtimeRow, count: i
     candidates = [
         s
         for s in layout.seats
-        if s.kind == SeatKind.STANDARD and rows[s.label].state(now, started) == "free"
+        if s.kind in LEASABLE and rows[s.label].state(now, started) == "free"
     ]
-    candidates.sort(key=lambda s: (-score[s.label], s.y, s.x))
+    candidates.sort(key=lambda s: (s.kind == SeatKind.VIP, -score[s.label], s.y, s.x))
     return [s.label for s in candidates[:count]]
 
 

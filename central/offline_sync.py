@@ -78,8 +78,10 @@ def _judge(
             raise Refused(f"no seat {label}")
         if row.sale_id is not None:
             raise Refused(f"seat {label} is already sold")
-        if row.lease_id not in (sale.lease_id, None) or (row.lease_id is None and row.held(now)):
-            raise Refused(f"seat {label} was no longer in the lease")
+        if row.lease_id != sale.lease_id:
+            # Only seats of the sale's own lease: a seat never leased (a wheelchair space, a
+            # seat the terminal had no right to) is refused even when it happens to be free.
+            raise Refused(f"seat {label} is not in lease {sale.lease_id}")
     total = sum(t.price for t in sale.tickets)
     sale_id = new_id("S")
     conn.execute(

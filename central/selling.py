@@ -281,6 +281,8 @@ def refund_sale(
             raise conflict("SALE_CANCELLED", "This sale was cancelled; nothing to refund.")
         live = {t.id: t for t in sale.tickets if not t.refunded}
         wanted = req.ticket_ids if req.ticket_ids is not None else list(live)
+        if len(set(wanted)) != len(wanted):
+            raise invalid("DUPLICATE_TICKET", "The same ticket appears twice.", {"tickets": wanted})
         not_live = [t for t in wanted if t not in live]
         if not_live or not wanted:
             raise conflict(

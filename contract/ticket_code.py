@@ -142,6 +142,10 @@ def check_ticket_code(code: str, keys: dict[str, Ed25519PublicKey]) -> CodeCheck
     try:
         payload = b64d(parts[1])
         signature = b64d(parts[2])
+        if b64e(payload) != parts[1] or b64e(signature) != parts[2]:
+            # Only one spelling of a code is valid, so a door that remembers used codes by
+            # their text cannot be passed twice with a twin.
+            raise ValueError("not in canonical form")
         claim = TicketClaim.from_json(json.loads(payload))
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
         return CodeCheck(Verdict.MALFORMED, None, f"unreadable code: {exc}")

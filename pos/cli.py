@@ -7,10 +7,12 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from offline.errors import StoreError
 from pos import __version__
+from pos.errors import PosError
 
 # Subcommand modules under pos.commands, in the order `pos --help` lists them.
-COMMANDS = ("central",)
+COMMANDS = ("central", "enroll", "schedule", "sell", "status", "sync", "verify", "print_cmd")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -37,7 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except PosError as exc:
+        print(f"pos: error: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"pos: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -37,6 +37,11 @@ class EnrolledTerminal:
 
 
 @pytest.fixture
+def business_date() -> date:
+    return tomorrow_in_shanghai()
+
+
+@pytest.fixture
 def central(tmp_path: Path) -> Iterator[CentralThread]:
     with CentralThread(
         tmp_path / "central.db", SEEDS, drill=True, business_date=tomorrow_in_shanghai()

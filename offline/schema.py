@@ -1,0 +1,156 @@
+"""The store's schema as an ordered list of numbered steps.
+
+Steps run through `sqlite_utils.Migrations` under the set name "offline", so the print queue
+(printer/) can keep its own migration set in the same file without the two numbering schemes
+colliding. A step, once released, is never edited: change the schema by appending a step
+(for example "0002_shifts"). Tables are STRICT, so a float can never slip into a money column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "offline"
+
+_INITIAL = (
+    # --- cache of what the central told us, for selling and checking while offline ---------
+    """CREATE TABLE schedules (
+        business_date TEXT PRIMARY KEY,
+        version TEXT NOT NULL,
+        etag TEXT,
+        body TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+    ) STRICT""",
+    """CREATE TABLE seat_maps (
+        showtime_id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+    ) STRICT""",
+    """CREATE TABLE bookings (
+        code TEXT PRIMARY KEY,
+        showtime_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        picked_up_at TEXT,
+        picked_up_by TEXT
+    ) STRICT""",
+    "CREATE INDEX bookings_showtime ON bookings (showtime_id)",
+    """CREATE TABLE staff (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+    ) STRICT""",
+    """CREATE TABLE public_keys (
+        key_id TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+    ) STRICT""",
+    # --- sales ------------------------------------------------------------------------------
+    """CREATE TABLE sales (
+        id TEXT PRIMARY KEY,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        showtime_id TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('online', 'offline')),
+        state TEXT NOT NULL CHECK (state IN ('draft', 'held', 'paid', 'printed', 'synced',
+                                             'voided', 'refunded', 'cancelled')),
+        cashier_id TEXT NOT NULL,
+        shift_id TEXT,
+        hold_id TEXT,
+        lease_id TEXT,
+        central_sale_id TEXT,
+        lines TEXT NOT NULL,
+        total INTEGER NOT NULL CHECK (total >= 0),
+        tendered INTEGER NOT NULL DEFAULT 0 CHECK (tendered >= 0),
+        change INTEGER NOT NULL DEFAULT 0 CHECK (change >= 0),
+        refunded INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= total),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT""",
+    "CREATE INDEX sales_state ON sales (state)",
+    "CREATE INDEX sales_created ON sales (created_at)",
+    """CREATE TABLE sale_tickets (
+        id TEXT PRIMARY KEY,
+        sale_id TEXT NOT NULL REFERENCES sales (id),
+        seat TEXT NOT NULL,
+        ticket_type TEXT NOT NULL,
+        price INTEGER NOT NULL CHECK (price >= 0),
+        code TEXT NOT NULL,
+        refunded INTEGER NOT NULL DEFAULT 0 CHECK (refunded IN (0, 1))
+    ) STRICT""",
+    "CREATE INDEX sale_tickets_sale ON sale_tickets (sale_id)",
+    """CREATE TABLE sale_payments (
+        id INTEGER PRIMARY KEY,
+        sale_id TEXT NOT NULL REFERENCES sales (id),
+        method TEXT NOT NULL CHECK (method IN ('cash', 'card')),
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        reference TEXT
+    ) STRICT""",
+    "CREATE INDEX sale_payments_sale ON sale_payments (sale_id)",
+    # --- leases: seats the central set aside for this terminal's offline sales -------------
+    """CREATE TABLE leases (
+        id TEXT PRIMARY KEY,
+        showtime_id TEXT NOT NULL,
+        terminal_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT""",
+    "CREATE INDEX leases_showtime ON leases (showtime_id)",
+    """CREATE TABLE lease_seats (
+        showtime_id TEXT NOT NULL,
+        seat TEXT NOT NULL,
+        lease_id TEXT NOT NULL REFERENCES leases (id),
+        state TEXT NOT NULL CHECK (state IN ('available', 'sold', 'released')),
+        sale_id TEXT REFERENCES sales (id),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (showtime_id, seat)
+    ) STRICT""",
+    "CREATE INDEX lease_seats_lease ON lease_seats (lease_id)",
+    # --- outbox: operations the central must still hear about ------------------------------
+    """CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('sale', 'cancel', 'refund', 'pickup', 'release',
+                                           'report')),
+        idempotency_key TEXT NOT NULL UNIQUE,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'done', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        result TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT""",
+    "CREATE INDEX outbox_ready ON outbox (state, next_attempt_at, id)",
+    # --- journal: hash-chained record of every money or seat event -------------------------
+    """CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        sale_id TEXT,
+        amount INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    ) STRICT""",
+)
+
+STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (("0001_initial", _INITIAL),)
+"""(name, statements) in order; append here to extend the schema."""
+
+SCHEMA_VERSION = len(STEPS)
+STEP_NAMES = frozenset(name for name, _ in STEPS)
+
+
+def _step(statements: tuple[str, ...]) -> Callable[[Database], None]:
+    def run(db: Database) -> None:
+        for statement in statements:
+            db.execute(statement)
+
+    return run
+
+
+MIGRATIONS = Migrations(MIGRATION_SET)
+for _name, _statements in STEPS:
+    MIGRATIONS(name=_name)(_step(_statements))

@@ -1,0 +1,62 @@
+"""Choosing "N seats together": the counter's `auto:N`, the seat map's number-then-b.
+
+Seats are together when they sit in one row at neighbouring positions with no aisle between.
+Among such runs the best is the one nearest the sweet spot (centre, two thirds back); when no
+run is long enough, the best seats one by one, so the cashier can still sell."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from contract.models import Auditorium, Seat, SeatKind
+
+SINGLE_SEAT_KINDS = {SeatKind.STANDARD, SeatKind.VIP}
+
+
+def _score(layout: Auditorium) -> dict[str, float]:
+    xs = [s.x for s in layout.seats]
+    ys = [s.y for s in layout.seats]
+    cx = (min(xs) + max(xs)) / 2
+    best_y = min(ys) + (max(ys) - min(ys)) * 2 / 3
+    span_x = max(max(xs) - min(xs), 1)
+    span_y = max(max(ys) - min(ys), 1)
+    return {s.label: abs(s.x - cx) / span_x + abs(s.y - best_y) / span_y for s in layout.seats}
+
+
+def runs(seats: Iterable[Seat]) -> list[list[Seat]]:
+    """Maximal runs of seats at consecutive x in one row."""
+    by_row: dict[int, list[Seat]] = defaultdict(list)
+    for seat in seats:
+        by_row[seat.y].append(seat)
+    found: list[list[Seat]] = []
+    for row in by_row.values():
+        row.sort(key=lambda s: s.x)
+        current = [row[0]]
+        for seat in row[1:]:
+            if seat.x == current[-1].x + 1:
+                current.append(seat)
+            else:
+                found.append(current)
+                current = [seat]
+        found.append(current)
+    return found
+
+
+def best_together(layout: Auditorium, available: Iterable[str], count: int) -> list[str]:
+    """Labels of `count` seats, together if at all possible; [] if fewer are available."""
+    free = set(available)
+    candidates = [s for s in layout.seats if s.label in free and s.kind in SINGLE_SEAT_KINDS]
+    if count <= 0 or len(candidates) < count:
+        return []
+    score = _score(layout)
+    best: tuple[float, list[str]] | None = None
+    for run in runs(candidates):
+        for i in range(len(run) - count + 1):
+            block = run[i : i + count]
+            total = sum(score[s.label] for s in block)
+            if best is None or total < best[0]:
+                best = (total, [s.label for s in block])
+    if best is not None:
+        return best[1]
+    return sorted((s.label for s in candidates), key=score.__getitem__)[:count]

@@ -1,0 +1,56 @@
+"""Helpers for counter tests: the CLI in-process, enrolling homes, setting drill faults."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import httpx
+
+from central.server import CentralThread
+from pos.cli import main as pos_main
+from pos.home import Home
+
+
+def pos(*args: str) -> tuple[int, str, str]:
+    """Run the `pos` CLI in-process; returns (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = pos_main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def pos_json(*args: str) -> object:
+    code, out, err = pos(*args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def enroll_home(server: CentralThread, path: Path, index: int = 0, **settings: object) -> Home:
+    info = server.info()["terminals"][index]
+    code, _, err = pos(
+        "enroll",
+        "--central",
+        server.url,
+        "--code",
+        info["enrollment_code"],
+        "--home",
+        str(path),
+        "--json",
+    )
+    assert code == 0, err
+    home = Home(path)
+    if settings:
+        config = json.loads(home.config_path.read_text())
+        config.update(settings)
+        home.config_path.write_text(json.dumps(config))
+    return home
+
+
+def set_faults(server: CentralThread, body: dict[str, object]) -> None:
+    httpx.put(f"{server.url}/v1/drill", json=body).raise_for_status()
