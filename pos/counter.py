@@ -216,8 +216,10 @@ class Counter:
             self.breaker.probe_failed()
             return False
         if self.breaker.probe_succeeded():
+            # Close once everything queued before recovery went through; sales made during
+            # the drain are left to the sync loop, or a busy counter would never come back.
             report = await drain(self)
-            if report.remaining == 0:
+            if report.error is None:
                 self.breaker.close()
         return True
 
@@ -259,6 +261,7 @@ class Counter:
                 self.notify()
 
     async def _sync_loop(self, every: float, refresh_every: float) -> None:
+        from .lease_keeping import keep_leases
         from .sync import drain
 
         last_refresh = self.clock()
@@ -272,6 +275,8 @@ class Counter:
                 if self.clock() - last_refresh > timedelta(seconds=refresh_every):
                     last_refresh = self.clock()
                     await self.refresh()
+                else:
+                    await keep_leases(self)
             except CentralError as exc:
                 if not isinstance(exc, Rejected):
                     self.breaker.record_failure()
@@ -402,6 +407,7 @@ class Counter:
             member = self.check_pin(staff_id, pin)
         except WrongPin:
             guard.failed(now)
+            guard.check(now)  # the wrong PIN that locks says so at once
             raise
         guard.succeeded()
         return member

@@ -1,0 +1,106 @@
+"""`pos run` (the counter TUI for an enrolled terminal) and `pos demo` (a whole counter on one
+machine: reference central, fresh terminal, file printer, TUI; leaving stops it all)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from contract.ticket_code import new_private_key, public_key_text
+from pos.errors import PosError
+from pos.home import Home, Settings
+
+from .common import home_of
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser("run", help="open the counter TUI for this terminal")
+    run.add_argument(
+        "--home", type=Path, default=None, help="terminal home folder (default: $POS_HOME)"
+    )
+    run.set_defaults(func=run_tui)
+
+    demo = subparsers.add_parser(
+        "demo", help="start a demo central, enroll a fresh terminal and open the TUI"
+    )
+    demo.add_argument(
+        "--home", type=Path, default=None, help="empty folder for the demo (default: a temp dir)"
+    )
+    demo.add_argument("--language", choices=("en", "zh"), default="en")
+    demo.add_argument(
+        "--business-date",
+        type=date.fromisoformat,
+        default=None,
+        help="the seeded day's date (default: tomorrow in Shanghai, so every showtime is on sale)",
+    )
+    demo.set_defaults(func=run_demo)
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from pos.app import PosApp
+    from pos.counter import Counter
+
+    PosApp(Counter(home_of(args))).run()
+    return 0
+
+
+async def enroll(
+    home: Home, central_url: str, code: str, *, printer: str, language: str = "en"
+) -> Settings:
+    """Make `home` a terminal of the central at `central_url` and fetch its first data."""
+    from pos.central_client import CentralClient, CentralError
+    from pos.counter import Counter
+
+    key = new_private_key()
+    async with CentralClient(central_url, read_timeout=5.0) as client:
+        try:
+            answer = await client.enroll(code, public_key_text(key))
+        except CentralError as exc:
+            raise PosError(exc.code, f"Enrollment failed: {exc.message}") from exc
+    settings = Settings(
+        central_url=central_url,
+        terminal_id=answer.terminal_id,
+        token=answer.token,
+        cinema_id=answer.cinema.id,
+        timezone=answer.cinema.timezone,
+        central_key_id=answer.central_key_id,
+        central_public_key=answer.central_public_key,
+        printer=printer,
+        language=language,
+    )
+    home.save_key(key)
+    home.save(settings)
+    async with Counter(home) as counter:
+        await counter.refresh()
+    return settings
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from central.server import CentralThread
+    from pos.app import PosApp
+    from pos.counter import Counter
+
+    folder = args.home or Path(tempfile.mkdtemp(prefix="pos-demo-"))
+    if folder.exists() and any(folder.iterdir()):
+        raise PosError("DEMO_HOME_NOT_EMPTY", f"{folder} is not empty; give an empty folder.")
+    day = args.business_date or (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).date()
+    home = Home(folder / "terminal")
+    tickets = folder / "tickets.bin"
+    print(f"pos demo: central and terminal in {folder} (business day {day})", file=sys.stderr)
+    with CentralThread(folder / "central.db", business_date=day) as central:
+        code = central.info()["terminals"][0]["enrollment_code"]
+        asyncio.run(
+            enroll(home, central.url, code, printer=tickets.as_uri(), language=args.language)
+        )
+        PosApp(Counter(home), previews=folder / "previews").run()
+    print(
+        f"pos demo: tickets in {tickets}, pictures in {folder / 'previews'}; "
+        "log in as c01 / 1111 (supervisor s01 / 9999)",
+        file=sys.stderr,
+    )
+    return 0
