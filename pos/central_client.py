@@ -210,9 +210,12 @@ class CentralClient:
         try:
             data = json.loads(raw) if raw else None
         except ValueError as exc:
-            raise BadAnswer(
-                "CENTRAL_BAD_ANSWER", f"The central's answer to {path} is not JSON."
-            ) from exc
+            if status >= 400:  # a proxy's HTML error page: still a refusal, just unexplained
+                data = None
+            else:
+                raise BadAnswer(
+                    "CENTRAL_BAD_ANSWER", f"The central's answer to {path} is not JSON."
+                ) from exc
         if status >= 400:
             try:
                 body = ErrorBody.model_validate(data)
