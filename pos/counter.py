@@ -8,6 +8,7 @@ whatever a crash left behind."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import uuid
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from contract import models
 from contract.models import PickupRequest
 from contract.pins import verify_pin
 from contract.ticket_code import public_key_text
-from offline import cache, journal, leases, outbox, sales
+from offline import cache, journal, leases, outbox, sales, shifts
 from offline.errors import AlreadyPickedUp, NotFound, StoreCorrupt
 from offline.store import Store
 from offline.values import system_clock
@@ -29,6 +30,7 @@ from .central_client import CentralClient, CentralError, Rejected
 from .connectivity import Breaker, Mode
 from .errors import PosError, WrongPin
 from .home import Home, RuntimeState, Settings, load_state, save_state
+from .port import CentralPort
 from .selling import Order, Outcome, sell
 
 Clock = Callable[[], datetime]
@@ -49,7 +51,7 @@ class Counter:
         self,
         home: Home,
         *,
-        client: CentralClient | None = None,
+        client: CentralPort | None = None,
         clock: Clock = system_clock,
         breaker: Breaker | None = None,
     ):
@@ -57,7 +59,7 @@ class Counter:
         self.settings: Settings = home.load()
         self.key = home.key()
         self.clock = clock
-        self.client = client or CentralClient(
+        self.client: CentralPort = client or CentralClient(
             self.settings.central_url,
             self.settings.token,
             connect_timeout=self.settings.connect_timeout,
@@ -285,6 +287,10 @@ class Counter:
     # --- counter operations ----------------------------------------------------------------
 
     async def sell(self, order: Order) -> Outcome:
+        # shifts: a sale made while its cashier's shift is open carries the shift's id
+        if order.shift_id is None:
+            shift = shifts.current(self.store, order.cashier_id)
+            order = dataclasses.replace(order, shift_id=shift.id if shift else None)
         return await sell(self, order)
 
     async def pick_up(self, code: str, cashier_id: str) -> cache.CachedBooking:
@@ -305,7 +311,7 @@ class Counter:
                 cache.put_bookings(self.store, [booking])
                 found = cache.get_booking(self.store, code)
                 assert found is not None
-                self._print_booking(found.booking)
+                self._print_booking(found.booking, cashier_id)
                 return found
         if cached is None:
             raise PosError("UNKNOWN_BOOKING", f"No booking {code!r} in today's list.")
@@ -320,15 +326,18 @@ class Counter:
                 key,
                 {"code": code, "cashier_id": cashier_id, "picked_up_at": self.now().isoformat()},
             )
-        self._print_booking(found.booking)
+        self._print_booking(found.booking, cashier_id)
         self.notify()
         return found
 
-    def _print_booking(self, booking: models.Booking) -> None:
+    def _print_booking(self, booking: models.Booking, cashier_id: str) -> None:
         from .printing import queue_booking_tickets
 
         queue_booking_tickets(self, booking)
-        journal.append(self.store, "pickup", payload={"code": booking.code})
+        # the cashier puts the pickup on that cashier's shift report
+        journal.append(
+            self.store, "pickup", payload={"code": booking.code, "cashier_id": cashier_id}
+        )
 
     async def refund(
         self,
