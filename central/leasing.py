@@ -10,7 +10,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from contract.models import Auditorium, Lease, LeaseRelease, LeaseRequest, SeatKind
+from contract.models import Lease, LeaseRelease, LeaseRequest, SeatKind
+from contract.seating import desirability
 
 from . import idempotency
 from .catalog import ShowtimeRow, showtime
@@ -19,17 +20,6 @@ from .errors import ApiError, conflict, invalid, not_found
 from .seats import seat_rows
 
 LEASABLE = (SeatKind.STANDARD, SeatKind.VIP)
-
-
-def desirability(layout: Auditorium) -> dict[str, float]:
-    """0 is the best seat in the house (centre, two thirds back); larger is worse."""
-    xs = [s.x for s in layout.seats]
-    ys = [s.y for s in layout.seats]
-    cx = (min(xs) + max(xs)) / 2
-    best_y = min(ys) + (max(ys) - min(ys)) * 2 / 3
-    span_x = max(max(xs) - min(xs), 1)
-    span_y = max(max(ys) - min(ys), 1)
-    return {s.label: abs(s.x - cx) / span_x + abs(s.y - best_y) / span_y for s in layout.seats}
 
 
 def pick_seats(conn: sqlite3.Connection, ctx: Context, st: ShowtimeRow, count: int) -> list[str]:

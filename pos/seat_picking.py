@@ -10,18 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from contract.models import Auditorium, Seat, SeatKind
+from contract.seating import desirability
 
 SINGLE_SEAT_KINDS = {SeatKind.STANDARD, SeatKind.VIP}
-
-
-def _score(layout: Auditorium) -> dict[str, float]:
-    xs = [s.x for s in layout.seats]
-    ys = [s.y for s in layout.seats]
-    cx = (min(xs) + max(xs)) / 2
-    best_y = min(ys) + (max(ys) - min(ys)) * 2 / 3
-    span_x = max(max(xs) - min(xs), 1)
-    span_y = max(max(ys) - min(ys), 1)
-    return {s.label: abs(s.x - cx) / span_x + abs(s.y - best_y) / span_y for s in layout.seats}
 
 
 def runs(seats: Iterable[Seat]) -> list[list[Seat]]:
@@ -49,7 +40,7 @@ def best_together(layout: Auditorium, available: Iterable[str], count: int) -> l
     candidates = [s for s in layout.seats if s.label in free and s.kind in SINGLE_SEAT_KINDS]
     if count <= 0 or len(candidates) < count:
         return []
-    score = _score(layout)
+    score = desirability(layout)
     best: tuple[float, list[str]] | None = None
     for run in runs(candidates):
         for i in range(len(run) - count + 1):
