@@ -12,7 +12,17 @@ from pos import __version__
 from pos.errors import PosError
 
 # Subcommand modules under pos.commands, in the order `pos --help` lists them.
-COMMANDS = ("central", "enroll", "schedule", "sell", "status", "sync", "verify", "print_cmd")
+COMMANDS = (
+    "central",
+    "enroll",
+    "schedule",
+    "sell",
+    "service",
+    "status",
+    "sync",
+    "verify",
+    "print_cmd",
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
