@@ -22,6 +22,7 @@ COMMANDS = (
     "sync",
     "verify",
     "print_cmd",
+    "tui",
 )
 
 
