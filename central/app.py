@@ -1,6 +1,7 @@
 """The reference central's HTTP surface (/v1). Routes only translate HTTP to the operations in
 the sibling modules; the OpenAPI document FastAPI derives from them is the contract's text."""
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -69,6 +70,11 @@ def _bytes_text(raw: bytes) -> str:
     return raw[:200].decode("utf-8", "replace")
 
 
+def _finite(number: float) -> float | str:
+    """Python's json reads Infinity and NaN; echoing them back would not be JSON."""
+    return number if math.isfinite(number) else str(number)
+
+
 def create_app(
     db_path: Path,
     seeds_dir: Path,
@@ -105,7 +111,7 @@ def create_app(
         first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()))
         # A body that is not JSON comes back as raw bytes in `input`, maybe not even UTF-8.
-        readable = jsonable_encoder(errors, custom_encoder={bytes: _bytes_text})
+        readable = jsonable_encoder(errors, custom_encoder={bytes: _bytes_text, float: _finite})
         return _error(422, "INVALID_REQUEST", f"{where}: {first.get('msg')}", readable)
 
     @api.exception_handler(HTTPException)

@@ -136,7 +136,49 @@ _INITIAL = (
     ) STRICT""",
 )
 
-STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (("0001_initial", _INITIAL),)
+_SHIFTS = (
+    # --- shifts: a cashier's drawer from float to blind count --------------------------------
+    """CREATE TABLE shifts (
+        id TEXT PRIMARY KEY,
+        cashier_id TEXT NOT NULL,
+        business_date TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+        float_total INTEGER NOT NULL CHECK (float_total >= 0),
+        float_counts TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        closed_at TEXT,
+        counted INTEGER CHECK (counted >= 0),
+        counts TEXT,
+        expected INTEGER,
+        variance INTEGER
+    ) STRICT""",
+    # One open shift per cashier at this terminal, enforced by the file itself.
+    "CREATE UNIQUE INDEX shifts_one_open ON shifts (cashier_id) WHERE state = 'open'",
+    """CREATE TABLE business_days (
+        business_date TEXT PRIMARY KEY,
+        closed_at TEXT NOT NULL,
+        closed_by TEXT,
+        override INTEGER NOT NULL CHECK (override IN (0, 1)),
+        reason TEXT NOT NULL,
+        open_shifts TEXT NOT NULL,
+        outbox_items INTEGER NOT NULL
+    ) STRICT""",
+    # --- Z reports as closed and uploaded (the central's answer is the outbox item's result) -
+    """CREATE TABLE reports (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('shift', 'day')),
+        scope TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (kind, scope)
+    ) STRICT""",
+)
+
+STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("0001_initial", _INITIAL),
+    ("0002_shifts", _SHIFTS),
+)
 """(name, statements) in order; append here to extend the schema."""
 
 SCHEMA_VERSION = len(STEPS)

@@ -23,6 +23,9 @@ COMMANDS = (
     "verify",
     "print_cmd",
     "tui",
+    "shift",  # end of day: shifts, the day's close and Z reports
+    "eod",
+    "report",
 )
 
 

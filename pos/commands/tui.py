@@ -11,9 +11,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from contract.ticket_code import new_private_key, public_key_text
 from pos.errors import PosError
-from pos.home import Home, Settings
+from pos.home import Home
 
 from .common import home_of
 
@@ -49,45 +48,16 @@ def run_tui(args: argparse.Namespace) -> int:
     return 0
 
 
-async def enroll(
-    home: Home, central_url: str, code: str, *, printer: str, language: str = "en"
-) -> Settings:
-    """Make `home` a terminal of the central at `central_url` and fetch its first data."""
-    from pos.central_client import CentralClient, CentralError
-    from pos.counter import Counter
-
-    key = new_private_key()
-    async with CentralClient(central_url, read_timeout=5.0) as client:
-        try:
-            answer = await client.enroll(code, public_key_text(key))
-        except CentralError as exc:
-            raise PosError(exc.code, f"Enrollment failed: {exc.message}") from exc
-    settings = Settings(
-        central_url=central_url,
-        terminal_id=answer.terminal_id,
-        token=answer.token,
-        cinema_id=answer.cinema.id,
-        timezone=answer.cinema.timezone,
-        central_key_id=answer.central_key_id,
-        central_public_key=answer.central_public_key,
-        printer=printer,
-        language=language,
-    )
-    home.save_key(key)
-    home.save(settings)
-    async with Counter(home) as counter:
-        await counter.refresh()
-    return settings
-
-
 def run_demo(args: argparse.Namespace) -> int:
     from central.server import CentralThread
     from pos.app import PosApp
     from pos.counter import Counter
+    from pos.enrollment import enroll
 
     folder = args.home or Path(tempfile.mkdtemp(prefix="pos-demo-"))
     if folder.exists() and any(folder.iterdir()):
         raise PosError("DEMO_HOME_NOT_EMPTY", f"{folder} is not empty; give an empty folder.")
+    folder.mkdir(parents=True, exist_ok=True)
     day = args.business_date or (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).date()
     home = Home(folder / "terminal")
     tickets = folder / "tickets.bin"
