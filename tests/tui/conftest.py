@@ -13,9 +13,9 @@ import pytest
 
 from central.server import CentralThread
 from pos.app import PosApp
-from pos.commands.tui import enroll
 from pos.connectivity import Breaker
 from pos.counter import Counter
+from pos.enrollment import enroll
 from pos.home import Home
 from tests.conftest import SEEDS, tomorrow_in_shanghai
 
