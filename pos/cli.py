@@ -26,6 +26,7 @@ COMMANDS = (
     "shift",  # end of day: shifts, the day's close and Z reports
     "eod",
     "report",
+    "drill",
 )
 
 

@@ -49,6 +49,10 @@ class Settings:
     language: str = "en"
     paper_width: int = 80
     extra: dict[str, object] = field(default_factory=dict)
+    unprotected_leases: bool = False
+    """TEST ONLY, a deliberately broken build: every lease is given back to the central as soon
+    as it is taken, yet its seats are still sold offline. The festival drill must then report
+    double-sold seats; that is how we know its check can fail. Never set it on a real counter."""
 
 
 @dataclass

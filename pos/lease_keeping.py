@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from contract.models import LeaseRequest
+from contract.models import LeaseRelease, LeaseRequest
 from offline import cache, leases, outbox
 
 from .central_client import CentralError
@@ -38,6 +38,15 @@ async def keep_leases(counter: Counter) -> None:
             # The layout only helps pick seats together offline; a miss is retried next round.
             with contextlib.suppress(CentralError):
                 cache.put_seat_map(counter.store, await counter.client.seat_map(st.id))
+    if counter.settings.unprotected_leases:
+        await _unprotect(counter)
+
+
+async def _unprotect(counter: Counter) -> None:
+    """The broken build (see Settings.unprotected_leases): the central forgets every lease
+    while this terminal goes on selling its seats offline."""
+    for held in leases.leases(counter.store):
+        await counter.client.release(held.lease_id, LeaseRelease(seats=None), key=uuid.uuid4().hex)
 
 
 def release_unsold(counter: Counter, showtime_id: str) -> list[str]:

@@ -1,0 +1,134 @@
+"""The invariants, judged from final state: the central's database and every terminal's store,
+both opened read-only after every process has stopped.
+
+The central refuses to sell a seat twice, so its own tables can never show a double sale. What
+matters is what customers hold: every ticket a terminal handed over (its store) and every live
+ticket at the central. A seat with two different tickets is double-sold; so is a seat of a
+terminal sale the central rejected as a conflict, since that customer holds a ticket the
+central does not honour."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CUSTOMER_STATES = ("paid", "printed", "synced")
+"""Local sale states in which the customer walked away with tickets."""
+SHOWN = 20
+"""Examples listed per failed check; the counts are always complete."""
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        yield conn
+
+
+@dataclass(frozen=True)
+class TerminalState:
+    terminal_id: str
+    tickets: list[tuple[str, str, str, str]]
+    """(sale key, ticket id, showtime id, seat) of every ticket a customer holds."""
+    conflicts: list[tuple[str, str, list[str], str]]
+    """(sale key, showtime id, seats, why) of offline sales the central refused."""
+    outbox: int
+
+
+def terminal_state(terminal_id: str, store: Path) -> TerminalState:
+    with read_only(store) as conn:
+        marks = ",".join("?" * len(CUSTOMER_STATES))
+        tickets = conn.execute(
+            "SELECT s.idempotency_key, t.id, s.showtime_id, t.seat FROM sales s"
+            f" JOIN sale_tickets t ON t.sale_id = s.id WHERE s.state IN ({marks})"
+            " AND t.refunded = 0",
+            CUSTOMER_STATES,
+        ).fetchall()
+        conflicts = [
+            (key, sale["showtime_id"], [t["seat"] for t in sale["tickets"]], error or "")
+            for key, payload, error in conn.execute(
+                "SELECT idempotency_key, payload, last_error FROM outbox"
+                " WHERE kind = 'sale' AND state = 'failed'"
+            )
+            for sale in [json.loads(payload)]
+        ]
+        (depth,) = conn.execute(
+            "SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
+        ).fetchone()
+    return TerminalState(terminal_id, tickets, conflicts, depth)
+
+
+@dataclass
+class Verdict:
+    double_sold: int = 0
+    conflicts: int = 0
+    missing: int = 0
+    duplicates: int = 0
+    outbox_left: int = 0
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[str]:
+        named = {
+            "double_sold": "seats sold twice",
+            "missing": "paid sales missing from the central",
+            "duplicates": "sales the central counts twice or without a customer",
+            "outbox_left": "operations never drained",
+        }
+        return [f"{getattr(self, k)} {text}" for k, text in named.items() if getattr(self, k)]
+
+
+def judge(central_db: Path, terminals: list[TerminalState]) -> Verdict:
+    with read_only(central_db) as conn:
+        live = conn.execute(
+            "SELECT t.id, t.showtime_id, t.seat FROM tickets t WHERE t.refunded = 0"
+        ).fetchall()
+        central_sales = conn.execute(
+            "SELECT terminal_id, idempotency_key, status FROM sales WHERE terminal_id IS NOT NULL"
+        ).fetchall()
+        live_ids = {ticket_id for ticket_id, _, _ in live}
+    verdict = Verdict(outbox_left=sum(t.outbox for t in terminals))
+
+    holders: dict[str, set[str]] = defaultdict(set)
+    for ticket_id, showtime_id, seat in live:
+        holders[f"{showtime_id}/{seat}"].add(ticket_id)
+    refused: set[str] = set()
+    for t in terminals:
+        for _, ticket_id, showtime_id, seat in t.tickets:
+            holders[f"{showtime_id}/{seat}"].add(ticket_id)
+        for _, showtime_id, seats, _ in t.conflicts:
+            refused.update(f"{showtime_id}/{seat}" for seat in seats)
+    twice = sorted({seat for seat, ids in holders.items() if len(ids) > 1} | refused)
+    verdict.double_sold = len(twice)
+    verdict.conflicts = sum(len(t.conflicts) for t in terminals)
+    verdict.examples["double_sold"] = twice[:SHOWN]
+    verdict.examples["conflicts"] = [
+        f"{t.terminal_id} {key}: {why}" for t in terminals for key, _, _, why in t.conflicts
+    ][:SHOWN]
+
+    paid_at_central = {(tid, key) for tid, key, status in central_sales if status == "paid"}
+    missing: list[str] = []
+    for t in terminals:
+        by_sale: dict[str, list[str]] = defaultdict(list)
+        for key, ticket_id, _, _ in t.tickets:
+            by_sale[key].append(ticket_id)
+        for key, ticket_ids in by_sale.items():
+            if (t.terminal_id, key) not in paid_at_central or not live_ids.issuperset(ticket_ids):
+                missing.append(f"{t.terminal_id} {key}")
+    verdict.missing = len(missing)
+    verdict.examples["missing"] = missing[:SHOWN]
+
+    held = {(t.terminal_id, key) for t in terminals for key, _, _, _ in t.tickets}
+    counters = {t.terminal_id for t in terminals}
+    ghosts = sorted(
+        f"{tid} {key}"
+        for tid, key, status in central_sales
+        if tid in counters and status == "paid" and (tid, key) not in held
+    )
+    verdict.duplicates = len(ghosts)
+    verdict.examples["duplicates"] = ghosts[:SHOWN]
+    return verdict

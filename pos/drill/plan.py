@@ -1,0 +1,105 @@
+"""What a drill does and when: the plan from the command line, and the shared timeline.
+
+All processes of a drill run on one machine, so they share the wall clock: the timeline is a
+handful of `time.time()` instants written to a file every child reads ("go")."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from contract.models import FaultKind
+
+FAULTS: dict[str, FaultKind | None] = {
+    "hang": FaultKind.HANG,
+    "reset": FaultKind.RESET,
+    "5xx": FaultKind.ERROR,
+    "kill": None,
+}
+"""Outage kinds; `kill` is a SIGKILL of the central's process and a restart, not a drill mode."""
+
+
+@dataclass(frozen=True)
+class DrillPlan:
+    terminals: int = 4
+    online_clients: int = 8
+    duration: float = 60.0
+    """Seconds of selling; the outage falls inside, the drain may run past it."""
+    outage_start: float = 20.0
+    outage_length: float = 20.0
+    fault: str = "hang"
+    seed: int = 2016
+    out: Path = Path("drill-out")
+    pace: float = 1.0
+    """Mean seconds a cashier spends on a customer besides waiting for the system: a festival
+    queue served at ten times the real pace, so a short drill sees enough sales to measure."""
+    buy_ratio: float = 0.5
+    """Share of online holds that are bought; the rest are let go, as on a swamped website."""
+    lease_seats: int = 8
+    drain_cap: float = 30.0
+    """How long after selling ends the drill waits for every outbox to empty."""
+    unprotected_leases: bool = False
+    """Test only: run the terminals as a deliberately broken build (see Settings)."""
+
+    def check(self) -> None:
+        if self.fault not in FAULTS:
+            raise ValueError(f"unknown fault {self.fault!r}; choose from {', '.join(FAULTS)}")
+        if not 1 <= self.terminals <= 50:
+            raise ValueError("--terminals must be between 1 and 50")
+        if not 0 <= self.online_clients <= 200:
+            raise ValueError("--online-clients must be between 0 and 200")
+        if self.outage_start <= 0 or self.outage_length <= 0:
+            raise ValueError("the outage must start after selling does and last a while")
+        if self.outage_start + self.outage_length >= self.duration:
+            raise ValueError("the outage must end before selling does, so recovery is measured")
+
+
+def parse_outage(text: str) -> tuple[float, float]:
+    """`20:20` → starts 20 s into selling, lasts 20 s."""
+    start, sep, length = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return float(start), float(length)
+    except ValueError as exc:
+        raise ValueError(f"--outage {text!r}: write START:LENGTH in seconds, e.g. 20:20") from exc
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Wall-clock instants (seconds since the epoch) every process of the drill works to."""
+
+    start: float
+    outage_from: float
+    outage_until: float
+    sell_until: float
+    deadline: float
+    """Every child has stopped on its own by then, drained or not."""
+
+    @classmethod
+    def of(cls, plan: DrillPlan, lead: float = 1.0) -> Timeline:
+        start = time.time() + lead
+        return cls(
+            start=start,
+            outage_from=start + plan.outage_start,
+            outage_until=start + plan.outage_start + plan.outage_length,
+            sell_until=start + plan.duration,
+            deadline=start + plan.duration + plan.drain_cap,
+        )
+
+    def write(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self)))
+        tmp.replace(path)
+
+    @classmethod
+    def wait_for(cls, path: Path, timeout: float) -> Timeline:
+        """For a child: block until the drill says go (bounded: a drill that died never does)."""
+        give_up = time.monotonic() + timeout
+        while not path.exists():
+            if time.monotonic() > give_up:
+                raise TimeoutError(f"no go from the drill within {timeout:.0f} s")
+            time.sleep(0.05)
+        return cls(**json.loads(path.read_text()))
