@@ -171,6 +171,18 @@ def requeue(store: Store, item_id: int) -> None:
     )
 
 
+def due_now(store: Store) -> int:
+    """Make every waiting item due at once: the central is back (or a person asked to sync),
+    so the back-off that protected a sick central has no reason left. Returns how many."""
+    now = store.now_iso()
+    with store.atomic() as db:
+        cursor = db.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?",
+            [now, now],
+        )
+        return cursor.rowcount
+
+
 def recover_in_flight(store: Store) -> int:
     """At start, items a previous run claimed but never finished go back to pending.
 

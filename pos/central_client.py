@@ -257,8 +257,9 @@ class CentralClient:
         headers = {"If-None-Match": f'"{etag}"'} if etag else None
         return await self._call("GET", "/v1/schedule", Schedule, params=params, headers=headers)
 
-    async def seat_map(self, showtime_id: str) -> SeatMap:
-        return await self._call("GET", f"/v1/showtimes/{showtime_id}/seats", SeatMap)
+    async def seat_map(self, showtime_id: str, deadline: float | None = None) -> SeatMap:
+        path = f"/v1/showtimes/{showtime_id}/seats"
+        return await self._call("GET", path, SeatMap, deadline=deadline)
 
     async def hold(self, req: HoldRequest, key: str, deadline: float | None = None) -> Hold:
         return await self._call("POST", "/v1/holds", Hold, body=req, key=key, deadline=deadline)

@@ -18,7 +18,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from contract import models
-from contract.models import PickupRequest
+from contract.models import HoldRequest, PickupRequest
 from contract.pins import verify_pin
 from contract.ticket_code import public_key_text
 from offline import cache, journal, leases, outbox, sales, shifts
@@ -26,9 +26,9 @@ from offline.errors import AlreadyPickedUp, NotFound, StoreCorrupt
 from offline.store import Store
 from offline.values import system_clock
 
-from .central_client import CentralClient, CentralError, Rejected
+from .central_client import CentralClient, CentralError, Conflict, Rejected
 from .connectivity import Breaker, Mode
-from .errors import PosError, WrongPin
+from .errors import PosError, SeatUnavailable, WrongPin
 from .home import Home, RuntimeState, Settings, load_state, save_state
 from .port import CentralPort
 from .selling import Order, Outcome, sell
@@ -220,7 +220,7 @@ class Counter:
         if self.breaker.probe_succeeded():
             # Close once everything queued before recovery went through; sales made during
             # the drain are left to the sync loop, or a busy counter would never come back.
-            report = await drain(self)
+            report = await drain(self, now=True)
             if report.error is None:
                 self.breaker.close()
         return True
@@ -401,6 +401,27 @@ class Counter:
         (folder / f"{answer.report_id}.central.json").write_text(answer.model_dump_json(indent=2))
 
     # --- for the TUI ---------------------------------------------------------------------------
+
+    async def hold(self, showtime_id: str, seats: list[str]) -> str | None:
+        """Hold chosen seats while the customer picks ticket types and pays; None when the
+        central is away (the sale then goes on without a hold, and fails over if it must)."""
+        if self.breaker.is_open:
+            return None
+        key = uuid.uuid4().hex
+        try:
+            hold = await self.client.hold(
+                HoldRequest(showtime_id=showtime_id, seats=seats),
+                key=key,
+                deadline=self.settings.sale_budget,
+            )
+        except Conflict as exc:
+            raise SeatUnavailable(exc.code, exc.message, exc.detail) from exc
+        except Rejected as exc:
+            raise PosError(exc.code, exc.message, exc.detail) from exc
+        except CentralError:
+            self.breaker.record_failure()
+            return None
+        return hold.id
 
     @cached_property
     def _pin_guard(self) -> PinGuard:

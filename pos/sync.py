@@ -16,6 +16,7 @@ from contract.models import (
     LeaseRelease,
     OfflineBatch,
     OfflineSale,
+    OfflineSaleResult,
     PickupRequest,
     ReconciliationRequest,
     RefundRequest,
@@ -51,10 +52,15 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(60.0, 0.5 * 2**attempts) * random.uniform(0.8, 1.2))
 
 
-async def drain(counter: Counter, progress: Progress | None = None) -> SyncReport:
-    """Send everything due; stop at the first sign the central is unwell (items stay queued)."""
+async def drain(
+    counter: Counter, progress: Progress | None = None, *, now: bool = False
+) -> SyncReport:
+    """Send everything due (with `now`, everything waiting, back-off or not); stop at the
+    first sign the central is unwell (items stay queued)."""
     store = counter.store
     report = SyncReport()
+    if now:
+        outbox.due_now(store)
     total = outbox.depth(store)
     # Only what was queued when the drain began: on a busy counter new sales keep arriving,
     # and they wait for the next round instead of keeping this one going for ever.
@@ -121,25 +127,32 @@ async def _sale_batch(counter: Counter, items: list[OutboxItem], report: SyncRep
         report.failed += len(items)
         return
     results = {r.idempotency_key: r for r in answer.results}
-    for item in items:
-        result = results.get(item.idempotency_key)
-        report.sent += 1
-        if result is None:
-            outbox.retry_later(counter.store, item.id, "no answer for this sale", counter.now())
-            continue
-        if result.result == SyncResult.CONFLICT:
-            outbox.give_up(counter.store, item.id, f"conflict: {result.reason}")
-            report.conflicts += 1
-            continue
-        if result.result == SyncResult.DUPLICATE:
-            report.duplicates += 1
-        else:
-            report.accepted += 1
-        with counter.store.atomic():
-            outbox.complete(counter.store, item.id, result.model_dump(mode="json"))
-            sale = sales.by_key(counter.store, item.idempotency_key)
-            if sale is not None and sale.state == "printed":
-                sales.advance(counter.store, sale.id, "synced", central_sale_id=result.sale_id)
+    # One local transaction for the whole answer: one fsync instead of one per sale. Should it
+    # fail, the items stay in flight and are resent; the central answers "duplicate".
+    with counter.store.atomic():
+        for item in items:
+            _record_result(counter, item, results.get(item.idempotency_key), report)
+
+
+def _record_result(
+    counter: Counter, item: OutboxItem, result: OfflineSaleResult | None, report: SyncReport
+) -> None:
+    report.sent += 1
+    if result is None:
+        outbox.retry_later(counter.store, item.id, "no answer for this sale", counter.now())
+        return
+    if result.result == SyncResult.CONFLICT:
+        outbox.give_up(counter.store, item.id, f"conflict: {result.reason}")
+        report.conflicts += 1
+        return
+    if result.result == SyncResult.DUPLICATE:
+        report.duplicates += 1
+    else:
+        report.accepted += 1
+    outbox.complete(counter.store, item.id, result.model_dump(mode="json"))
+    sale = sales.by_key(counter.store, item.idempotency_key)
+    if sale is not None and sale.state == "printed":
+        sales.advance(counter.store, sale.id, "synced", central_sale_id=result.sale_id)
 
 
 async def _central_sale_id(counter: Counter, sale_key: str) -> str:

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.flush()
 
     async def action(counter: Counter) -> Any:
-        report = await drain(counter, progress)
+        report = await drain(counter, progress, now=True)
         if report.error is None and not counter.breaker.is_open:
             try:
                 await counter.refresh()

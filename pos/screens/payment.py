@@ -35,10 +35,13 @@ class PaymentScreen(CounterScreen):
         Binding("escape", "back", "key.back"),
     ]
 
-    def __init__(self, showtime_id: str, seats: list[str], types: list[str]):
+    def __init__(
+        self, showtime_id: str, seats: list[str], types: list[str], hold_id: str | None = None
+    ):
         super().__init__()
         self.showtime_id = showtime_id
         self.seats = seats
+        self.hold_id = hold_id
         self.types = types
         self.total = self.counter.quote(showtime_id, types)
 
@@ -126,6 +129,7 @@ class PaymentScreen(CounterScreen):
             ticket_types=self.types,
             tenders=tenders,
             seats=self.seats,
+            hold_id=self.hold_id,
         )
         try:
             outcome = await self.counter.sell(order)

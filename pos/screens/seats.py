@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Container
 
 from pos.counter import SeatView
+from pos.errors import PosError
 from pos.i18n import Lazy, Named, clock, t
 from pos.screens.base import CounterScreen
 from pos.widgets import SeatLegend, SeatMap, Words
@@ -92,13 +93,25 @@ class SeatsScreen(CounterScreen):
         self.notify(t(event.reason), severity="warning")
 
     def action_next(self) -> None:
-        from pos.screens.tickets import TicketsScreen
-
         maps = self.query(SeatMap)
         if not maps or not maps.first().selected:
             self.notify(t("seats.choose_first"), severity="warning")
             return
-        self.app.push_screen(TicketsScreen(self.showtime_id, list(maps.first().selected)))
+        self.hold_and_continue(list(maps.first().selected))
+
+    @work(exclusive=True, group="hold", exit_on_error=False)
+    async def hold_and_continue(self, seats: list[str]) -> None:
+        """Hold the seats at the central while the customer decides; if one was just taken,
+        say so and show the fresh map."""
+        from pos.screens.tickets import TicketsScreen
+
+        try:
+            hold_id = await self.counter.hold(self.showtime_id, seats)
+        except PosError as exc:
+            self.pos.show_error(exc)
+            self.reload()
+            return
+        self.app.push_screen(TicketsScreen(self.showtime_id, seats, hold_id))
 
     def action_reload(self) -> None:
         self.reload()

@@ -21,10 +21,11 @@ class TicketsScreen(CounterScreen):
         *(Binding(str(n), f"choose({n})", "key.type_number", show=False) for n in range(1, 10)),
     ]
 
-    def __init__(self, showtime_id: str, seats: list[str]):
+    def __init__(self, showtime_id: str, seats: list[str], hold_id: str | None = None):
         super().__init__()
         self.showtime_id = showtime_id
         self.seats = seats
+        self.hold_id = hold_id
         st = self.counter.showtime(showtime_id)
         known = {tt.code: tt for tt in self.counter.schedule().ticket_types}
         self.codes = [code for code in known if code in st.prices]
@@ -77,7 +78,9 @@ class TicketsScreen(CounterScreen):
     def action_pay(self) -> None:
         from pos.screens.payment import PaymentScreen
 
-        self.app.push_screen(PaymentScreen(self.showtime_id, self.seats, list(self.types)))
+        self.app.push_screen(
+            PaymentScreen(self.showtime_id, self.seats, list(self.types), self.hold_id)
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()
