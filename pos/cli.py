@@ -27,6 +27,7 @@ COMMANDS = (
     "eod",
     "report",
     "drill",
+    "pretix",  # a seeded pretix on loopback; `pos enroll --pretix` sells through it
 )
 
 

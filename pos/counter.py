@@ -26,7 +26,8 @@ from offline.errors import AlreadyPickedUp, NotFound, StoreCorrupt
 from offline.store import Store
 from offline.values import system_clock
 
-from .central_client import CentralClient, CentralError, Conflict, Rejected
+from .adapters import client_for
+from .central_client import CentralError, Conflict, Rejected
 from .connectivity import Breaker, Mode
 from .errors import PosError, SeatUnavailable, WrongPin
 from .home import Home, RuntimeState, Settings, load_state, save_state
@@ -59,12 +60,8 @@ class Counter:
         self.settings: Settings = home.load()
         self.key = home.key()
         self.clock = clock
-        self.client: CentralPort = client or CentralClient(
-            self.settings.central_url,
-            self.settings.token,
-            connect_timeout=self.settings.connect_timeout,
-            read_timeout=self.settings.read_timeout,
-        )
+        # pretix adapter: the settings say which central this terminal sells through
+        self.client: CentralPort = client or client_for(self.settings)
         self.breaker = breaker or Breaker()
         self.state: RuntimeState = load_state(home)
         self.store: Store

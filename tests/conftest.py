@@ -73,3 +73,18 @@ def terminal(central: CentralThread) -> Iterator[EnrolledTerminal]:
     t = enroll(central, 0)
     yield t
     t.client.close()
+
+
+@pytest.fixture
+def central_db(tmp_path: Path) -> Path:
+    return tmp_path / "central.db"
+
+
+@pytest.fixture
+def live_central(central_db: Path, business_date: date) -> Iterator[CentralThread]:
+    """A drill-mode central that a test may stop and start again on the same file and port."""
+    server = CentralThread(central_db, SEEDS, drill=True, business_date=business_date)
+    server.start()
+    yield server
+    if server.thread.is_alive():
+        server.stop()

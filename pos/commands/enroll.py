@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contract.ticket_code import new_private_key, public_key_text
-from pos.central_client import CentralClient, CentralError
+from contract.ticket_code import new_private_key
+from pos.enrollment import central_settings
 from pos.errors import PosError
 from pos.home import Settings
 
@@ -19,8 +20,15 @@ if TYPE_CHECKING:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("enroll", help="enroll this terminal with the central")
-    parser.add_argument("--central", required=True, help="central base URL")
-    parser.add_argument("--code", required=True, help="enrollment code from the central team")
+    parser.add_argument("--central", help="central base URL")
+    parser.add_argument("--code", help="enrollment code from the central team")
+    pretix = parser.add_argument_group("selling through pretix instead (see README)")
+    pretix.add_argument("--pretix", metavar="URL", help="pretix base URL")
+    pretix.add_argument("--organizer", help="pretix organizer slug")
+    pretix.add_argument("--event", help="pretix event series slug")
+    pretix.add_argument("--token", help="pretix API token")
+    pretix.add_argument("--terminal", default="T01", help="this terminal's id (pretix)")
+    pretix.add_argument("--staff", type=Path, help="seeds folder with the staff list (pretix)")
     parser.add_argument("--printer", default="dummy:", help="printer setting (e.g. tcp://HOST)")
     parser.add_argument("--language", choices=("en", "zh"), default="en")
     parser.add_argument("--lease-seats", type=int, default=8, help="seats leased per showtime")
@@ -36,25 +44,15 @@ def run(args: argparse.Namespace) -> int:
     key = new_private_key()
 
     async def enroll() -> Settings:
-        async with CentralClient(args.central, read_timeout=5.0) as client:
-            try:
-                answer = await client.enroll(args.code, public_key_text(key))
-            except CentralError as exc:
-                raise PosError(exc.code, f"Enrollment failed: {exc.message}") from exc
-        return Settings(
-            central_url=args.central,
-            terminal_id=answer.terminal_id,
-            token=answer.token,
-            cinema_id=answer.cinema.id,
-            timezone=answer.cinema.timezone,
-            central_key_id=answer.central_key_id,
-            central_public_key=answer.central_public_key,
-            printer=args.printer,
-            language=args.language,
-            lease_seats=args.lease_seats,
-        )
+        if args.pretix:
+            return await _enroll_pretix(args)
+        if not (args.central and args.code):
+            raise PosError("USAGE", "Give --central URL --code CODE (or --pretix URL ...).")
+        return await central_settings(args.central, args.code, key)
 
     settings = asyncio.run(enroll())
+    settings.printer, settings.language = args.printer, args.language
+    settings.lease_seats = args.lease_seats
     home.save_key(key)
     home.save(settings)
 
@@ -77,3 +75,19 @@ def run(args: argparse.Namespace) -> int:
         ),
     )
     return 0
+
+
+async def _enroll_pretix(args: argparse.Namespace) -> Settings:
+    from central.server import DEFAULT_SEEDS
+    from pos.adapters.pretix.enrollment import enroll_pretix
+
+    if not (args.organizer and args.event and args.token):
+        raise PosError("USAGE", "--pretix needs --organizer, --event and --token.")
+    return await enroll_pretix(
+        args.pretix,
+        args.organizer,
+        args.event,
+        args.token,
+        args.terminal,
+        args.staff or DEFAULT_SEEDS,
+    )

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
-from counter_helpers import enroll_home
 
-from central.server import DEFAULT_SEEDS, CentralThread
+from central.server import CentralThread
 from pos.home import Home
-
-
-@pytest.fixture
-def central_db(tmp_path: Path) -> Path:
-    return tmp_path / "central.db"
-
-
-@pytest.fixture
-def live_central(central_db: Path, business_date: date) -> Iterator[CentralThread]:
-    server = CentralThread(central_db, DEFAULT_SEEDS, drill=True, business_date=business_date)
-    server.start()
-    yield server
-    if server.thread.is_alive():
-        server.stop()
+from tests.kit import enroll_home
 
 
 @pytest.fixture

@@ -5,14 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from counter_helpers import pos, pos_json
 
 from central.server import CentralThread
 from pos.home import Home
-
-
-def args(home: Home, *rest: str) -> list[str]:
-    return [*rest, "--home", str(home.path)]
+from tests.kit import args, pos, pos_json
 
 
 def free_showtime(home: Home) -> dict:

@@ -12,13 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from counter_helpers import set_faults
-
 from central.server import CentralThread
 from offline import journal, outbox, sales
 from pos.counter import Counter
 from pos.home import Home
 from pos.sync import drain
+from tests.kit import set_faults
 
 ROUNDS = 8
 SELLER = Path(__file__).with_name("crash_seller.py")

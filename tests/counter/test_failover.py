@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from counter_helpers import set_faults
 
 from central.server import CentralThread
 from contract.models import PaymentMethod
@@ -18,6 +17,7 @@ from pos.counter import Counter
 from pos.home import Home
 from pos.payments import Tender
 from pos.selling import Order
+from tests.kit import set_faults
 
 BUDGET_SLACK = 0.6
 """Seconds over the sale budget we allow for the offline path itself on a loaded CI box."""

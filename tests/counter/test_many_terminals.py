@@ -11,7 +11,6 @@ from collections import Counter as Tally
 from pathlib import Path
 
 import pytest
-from counter_helpers import enroll_home
 
 from central.server import CentralThread
 from contract.models import PaymentMethod
@@ -21,6 +20,7 @@ from pos.errors import PosError
 from pos.home import Home
 from pos.payments import Tender
 from pos.selling import Order
+from tests.kit import enroll_home
 
 SHOWTIMES = ["st-002", "st-003", "st-005"]
 

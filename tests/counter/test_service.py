@@ -6,14 +6,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from counter_helpers import pos, pos_json
-
 from central.server import CentralThread
 from pos.home import Home
-
-
-def args(home: Home, *rest: str) -> list[str]:
-    return [*rest, "--home", str(home.path)]
+from tests.kit import args, pos, pos_json
 
 
 def booking_codes(db: Path) -> list[str]:

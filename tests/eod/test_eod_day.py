@@ -10,13 +10,12 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-from eod_helpers import pos, pos_json, with_counter
-
 from central.server import CentralThread
 from offline import journal, shifts
 from pos.counter import Counter
 from pos.home import Home
 from pos.shifts import business_date
+from tests.kit import pos, pos_json, with_counter
 
 FLOAT = "100x2,50x1,10x5,1x10,0.5x4"
 FLOAT_FEN = 20000 + 5000 + 5000 + 1000 + 200

@@ -1,16 +1,22 @@
-"""Helpers for counter tests: the CLI in-process, enrolling homes, setting drill faults."""
+"""Helpers shared by the counter-level suites (counter, eod): the `pos` CLI in-process,
+enrolling terminals into temporary homes, drill faults, a Counter call from sync code.
+Imported as `tests.kit` (the repository root is on pytest's path)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from central.server import CentralThread
 from pos.cli import main as pos_main
+from pos.counter import Counter
 from pos.home import Home
 
 
@@ -54,3 +60,19 @@ def enroll_home(server: CentralThread, path: Path, index: int = 0, **settings: o
 
 def set_faults(server: CentralThread, body: dict[str, object]) -> None:
     httpx.put(f"{server.url}/v1/drill", json=body).raise_for_status()
+
+
+def args(home: Home, *rest: str) -> list[str]:
+    """A `pos` command line for the terminal in `home`."""
+    return [*rest, "--home", str(home.path)]
+
+
+def with_counter(home: Home, action: Callable[[Counter], Awaitable[Any]]) -> Any:
+    """Open the home's Counter (recovering as a one-shot CLI call would), run, close."""
+
+    async def main() -> Any:
+        async with Counter(home) as counter:
+            await counter.recover_if_possible()
+            return await action(counter)
+
+    return asyncio.run(main())

@@ -1,0 +1,34 @@
+"""A real pretix for the session: installed once into a virtualenv of its own (its pinned Django
+stack stays out of ours), migrated once per version (both kept under ~/.cache/boxoffice-pos),
+started with `runserver` on a free loopback port and seeded with two of tomorrow's showtimes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from pretix_helpers import EVENT, SeededPretix, pretix_python
+
+from central.seeds import load_seeds
+from central.server import DEFAULT_SEEDS
+from pos.adapters.pretix.devserver import PretixServer
+from pos.adapters.pretix.seeding import Api, seed_pretix, soon
+
+
+@pytest.fixture(scope="session")
+def pretix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededPretix]:
+    server = PretixServer(pretix_python(), tmp_path_factory.mktemp("pretix"))
+    server.prepare()
+    server.start()
+    try:
+        seeds = load_seeds(DEFAULT_SEEDS)
+        day = (datetime.now(ZoneInfo(seeds.cinema.timezone)) + timedelta(days=1)).date()
+        chosen = soon(seeds, day, datetime.now(UTC), 2)
+        ids = seed_pretix(
+            Api.connect(server.url, server.token, server.organizer, EVENT), seeds, day, chosen
+        )
+        yield SeededPretix(server, day, {k: f"se{v}" for k, v in ids.items()})
+    finally:
+        server.stop()
