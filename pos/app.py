@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from contract.models import StaffMember
+from offline import shifts
 from offline.errors import StoreError
 from offline.store import Store
 from pos import i18n
@@ -43,6 +44,7 @@ class PosApp(App[None]):
     status: reactive[Status | None] = reactive(None, init=False)
     cashier: reactive[StaffMember | None] = reactive(None, init=False)
     printer_line = reactive("—", init=False)
+    shift: reactive[str | None] = reactive(None, init=False)
     language = reactive("en", init=False)
     last_print: reactive[PrintFinished | None] = reactive(None, init=False)
 
@@ -91,6 +93,8 @@ class PosApp(App[None]):
 
     def refresh_status(self) -> None:
         self.status = self.counter.status()
+        current = shifts.current(self.counter.store, self.cashier.id) if self.cashier else None
+        self.shift = current.id if current else None
 
     @on(CounterChanged)
     def _counter_changed(self) -> None:

@@ -186,8 +186,13 @@ async def _sell_online(
         reason = exc.message if isinstance(exc, CentralError) else "sale budget exceeded"
         raise _Failover(reason) from exc
     counter.breaker.record_success(loop.time() - started)
-    sale = sales.record_online_sale(counter.store, draft.id, central, tendered=settlement.tendered)
-    return Outcome(sale=counter.after_paid(sale), mode="online")
+    # Paid, handed to the printer, journalled: one local transaction, one fsync.
+    with counter.store.atomic():
+        sale = sales.record_online_sale(
+            counter.store, draft.id, central, tendered=settlement.tendered
+        )
+        sale = counter.after_paid(sale)
+    return Outcome(sale=sale, mode="online")
 
 
 def _abandon(counter: Counter, draft: sales.Sale | None, *, cancel: bool) -> None:
@@ -252,10 +257,12 @@ def _sell_offline(
         payments=settlement.payments,
     )
     try:
-        sale = sales.record_offline_sale(
-            counter.store, offline_sale, tendered=settlement.tendered, shift_id=order.shift_id
-        )
+        with counter.store.atomic():
+            sale = sales.record_offline_sale(
+                counter.store, offline_sale, tendered=settlement.tendered, shift_id=order.shift_id
+            )
+            sale = counter.after_paid(sale)
     except SeatNotLeased as exc:
         raise SeatUnavailable("SEAT_NOT_LEASED", exc.message) from exc
     counter.notify()
-    return Outcome(sale=counter.after_paid(sale), mode="offline", failover=failover)
+    return Outcome(sale=sale, mode="offline", failover=failover)

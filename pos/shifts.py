@@ -21,10 +21,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
 from offline import journal, shifts, zreport
-from offline.shifts import Shift
+from offline.shifts import DENOMINATIONS, Shift
 from offline.zreport import StoredReport, ZReport
 from printer.queue import PrintQueue
 
@@ -72,6 +73,25 @@ class Readiness:
     @property
     def ready(self) -> bool:
         return not self.closed and not self.open_shifts and not self.outbox_items
+
+
+def parse_counts(text: str) -> dict[int, int]:
+    """`100x2,0.5x3` → {10000: 2, 50: 3}: denominations in yuan, as printed on the money."""
+    counts: dict[int, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        value, sep, pieces = part.lower().partition("x")
+        try:
+            denomination = int(Decimal(value) * 100)
+            n = int(pieces)
+        except (InvalidOperation, ValueError) as exc:
+            raise PosError("BAD_COUNT", f"{part!r}: write DENOMINATIONxCOUNT, like 100x2.") from exc
+        if not sep or denomination not in DENOMINATIONS or n < 0:
+            raise PosError(
+                "BAD_COUNT",
+                f"{part!r}: CNY denominations are 100, 50, 20, 10, 5, 1, 0.5 and 0.1 yuan.",
+            )
+        counts[denomination] = counts.get(denomination, 0) + n
+    return counts
 
 
 # --- the business day ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from contract.models import (
+    MAX_BATCH,
     LeaseRelease,
     OfflineBatch,
     OfflineSale,
@@ -30,7 +31,8 @@ from .central_client import CentralError, Rejected
 if TYPE_CHECKING:
     from .counter import Counter
 
-BATCH = 200
+BATCH = MAX_BATCH
+"""As many offline sales in one upload as the central takes."""
 Progress = Callable[[int, int], None]
 
 

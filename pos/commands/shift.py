@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from offline.shifts import DENOMINATIONS, Shift
+from offline.shifts import Shift
 from pos import shifts
-from pos.errors import PosError
 from pos.payments import parse_amount
 from pos.zreport import yuan
 
@@ -50,25 +48,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     closing.set_defaults(func=run_close)
 
 
-def parse_counts(text: str) -> dict[int, int]:
-    """`100x2,0.5x3` → {10000: 2, 50: 3}: denominations in yuan, as printed on the money."""
-    counts: dict[int, int] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        value, sep, pieces = part.lower().partition("x")
-        try:
-            denomination = int(Decimal(value) * 100)
-            n = int(pieces)
-        except (InvalidOperation, ValueError) as exc:
-            raise PosError("BAD_COUNT", f"{part!r}: write DENOMINATIONxCOUNT, like 100x2.") from exc
-        if not sep or denomination not in DENOMINATIONS or n < 0:
-            raise PosError(
-                "BAD_COUNT",
-                f"{part!r}: CNY denominations are 100, 50, 20, 10, 5, 1, 0.5 and 0.1 yuan.",
-            )
-        counts[denomination] = counts.get(denomination, 0) + n
-    return counts
-
-
 def _shift_json(shift: Shift) -> dict[str, Any]:
     return {
         "shift_id": shift.id,
@@ -81,7 +60,7 @@ def _shift_json(shift: Shift) -> dict[str, Any]:
 
 
 def run_open(args: argparse.Namespace) -> int:
-    counts = parse_counts(args.counts)
+    counts = shifts.parse_counts(args.counts)
 
     async def action(counter: Counter) -> Any:
         return _shift_json(shifts.open_shift(counter, args.cashier, args.pin, counts))
@@ -113,7 +92,7 @@ def run_cash(args: argparse.Namespace) -> int:
 
 
 def run_close(args: argparse.Namespace) -> int:
-    counts = parse_counts(args.counts)
+    counts = shifts.parse_counts(args.counts)
 
     async def action(counter: Counter) -> Any:
         return (await shifts.close_shift(counter, args.cashier, args.pin, counts)).to_json()

@@ -1,4 +1,5 @@
-"""The counter's screens, one per file."""
+"""The counter's screens, one per file. `shift.ShiftScreen` is left out on purpose: it brings
+the printer stack with it, which must stay off the cold-start path (imported where opened)."""
 
 from pos.screens.help import HelpScreen
 from pos.screens.login import LoginScreen

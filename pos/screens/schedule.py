@@ -25,6 +25,7 @@ class ScheduleScreen(CounterScreen):
         Binding("f3", "pickup", "key.pickup"),
         Binding("f4", "sales", "key.sales"),
         Binding("f5", "refresh", "key.refresh"),
+        Binding("f6", "shift", "key.shift"),
         Binding("f8", "log_out", "key.log_out"),
     ]
 
@@ -104,6 +105,11 @@ class ScheduleScreen(CounterScreen):
     @on(DataTable.RowSelected)
     def _row_chosen(self) -> None:
         self.action_open()
+
+    def action_shift(self) -> None:
+        from pos.screens.shift import ShiftScreen
+
+        self.app.push_screen(ShiftScreen())
 
     def action_pickup(self) -> None:
         from pos.screens.pickup import PickupScreen

@@ -20,7 +20,7 @@ MODE_STYLES = {
 
 class StatusBar(Static):
     def on_mount(self) -> None:
-        for name in ("status", "cashier", "printer_line", "language"):
+        for name in ("status", "cashier", "printer_line", "language", "shift"):
             self.watch(self.app, name, lambda _: self.redraw(), init=False)
         self.redraw()
 
@@ -39,7 +39,7 @@ class StatusBar(Static):
         text.append(f" │ {t('status.printer')} {app.printer_line}")  # type: ignore[attr-defined]
         who = f"{cashier.id} {cashier.name}" if cashier else "—"
         text.append(f" │ {t('status.cashier')} {who}")
-        text.append(f" │ {t('status.shift')} —")
+        text.append(f" │ {t('status.shift')} {app.shift or '—'}")  # type: ignore[attr-defined]
         if status is not None and status.business_date:
             text.append(f" │ {status.business_date}")
         self.update(text)
