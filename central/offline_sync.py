@@ -16,6 +16,7 @@ from contract.models import (
     SyncResult,
 )
 from contract.ticket_code import (
+    Ed25519PublicKey,
     Verdict,
     check_ticket_code,
     offline_sale_signing_bytes,
@@ -36,9 +37,12 @@ class Refused(Exception):
 
 
 def _judge(
-    conn: sqlite3.Connection, ctx: Context, terminal_id: str, public_key: str, sale: OfflineSale
+    conn: sqlite3.Connection,
+    ctx: Context,
+    terminal_id: str,
+    key: Ed25519PublicKey,
+    sale: OfflineSale,
 ) -> str:
-    key = public_key_from_text(public_key)
     try:
         key.verify(_b64d(sale.signature), offline_sale_signing_bytes(sale.model_dump(mode="json")))
     except Exception as exc:
@@ -110,9 +114,11 @@ def upload(ctx: Context, terminal_id: str, batch: OfflineBatch) -> OfflineBatchR
     """Idempotent by each sale's own key, so the batch needs no key of its own."""
     results: list[OfflineSaleResult] = []
     with ctx.db.write() as conn:
-        public_key = conn.execute(
-            "SELECT public_key FROM terminals WHERE id = ?", (terminal_id,)
-        ).fetchone()["public_key"]
+        key = public_key_from_text(
+            conn.execute(
+                "SELECT public_key FROM terminals WHERE id = ?", (terminal_id,)
+            ).fetchone()["public_key"]
+        )
         for sale in batch.sales:
             existing = sale_by_key(conn, terminal_id, sale.idempotency_key)
             if existing is not None:
@@ -126,7 +132,7 @@ def upload(ctx: Context, terminal_id: str, batch: OfflineBatch) -> OfflineBatchR
                 continue
             conn.execute("SAVEPOINT one_sale")
             try:
-                sale_id = _judge(conn, ctx, terminal_id, public_key, sale)
+                sale_id = _judge(conn, ctx, terminal_id, key, sale)
             except (Refused, sqlite3.IntegrityError) as exc:
                 conn.execute("ROLLBACK TO one_sale")
                 conn.execute("RELEASE one_sale")

@@ -337,6 +337,18 @@ def record_online_sale(
     return get(store, sale_id)
 
 
+def mark_synced(store: Store, idempotency_key: str, central_sale_id: str | None) -> bool:
+    """The central has the sale: printed → synced, in one statement (sync does this for
+    thousands of sales after an outage). False when the sale is not printed (yet, or any more:
+    voided or refunded meanwhile), which is no error."""
+    cursor = store.db.execute(
+        "UPDATE sales SET state = 'synced', central_sale_id = coalesce(?, central_sale_id),"
+        " updated_at = ? WHERE idempotency_key = ? AND state = 'printed'",
+        [central_sale_id, store.now_iso(), idempotency_key],
+    )
+    return cursor.rowcount == 1
+
+
 def mark_refunded(
     store: Store, sale_id: str, ticket_ids: Sequence[str], amount: int, *, reason: str = ""
 ) -> Sale:

@@ -152,9 +152,7 @@ def _record_result(
     else:
         report.accepted += 1
     outbox.complete(counter.store, item.id, result.model_dump(mode="json"))
-    sale = sales.by_key(counter.store, item.idempotency_key)
-    if sale is not None and sale.state == "printed":
-        sales.advance(counter.store, sale.id, "synced", central_sale_id=result.sale_id)
+    sales.mark_synced(counter.store, item.idempotency_key, result.sale_id)
 
 
 async def _central_sale_id(counter: Counter, sale_key: str) -> str:

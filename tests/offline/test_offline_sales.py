@@ -311,3 +311,12 @@ def test_total_is_the_sum_of_prices_and_change_is_never_negative(
         assert sale.change == sale.tendered - sale.total >= 0
         assert sum(p.amount for p in sale.payments) == total
         assert journal.entries(store, sale_id=sale.id)[-1].amount == total
+
+
+def test_mark_synced_moves_only_printed_sales(tmp_path: Path) -> None:
+    """Sync marks thousands of sales at once; a sale voided meanwhile must stay voided."""
+    store = Store.open(tmp_path / "t.db")
+    draft = sales.create_draft(store, showtime_id="st-1", cashier_id="c01", mode="online")
+    assert not sales.mark_synced(store, draft.idempotency_key, "S1"), "a draft is not synced"
+    assert sales.get(store, draft.id).state == "draft"
+    store.close()
