@@ -1,8 +1,5 @@
 """Box Office POS: the counter client."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("boxoffice-pos")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+__version__ = "0.1.0"
+"""The one place the version is written; pyproject.toml reads it (importlib.metadata would
+cost the cold start a tenth of a second)."""

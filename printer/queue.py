@@ -16,11 +16,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from printer.device import Printer
 from printer.errors import PrinterConnectionError, PrinterError
 from printer.layout import (
     KINDS,
@@ -32,6 +31,9 @@ from printer.layout import (
     with_reprint,
 )
 from printer.status import PrinterStatus
+
+if TYPE_CHECKING:
+    from printer.device import Printer
 
 TABLE = "print_jobs"
 

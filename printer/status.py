@@ -11,10 +11,12 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 from enum import StrEnum
-
-from escpos.escpos import Escpos
+from typing import TYPE_CHECKING
 
 from printer.strings import Lang, text
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
 
 DLE_EOT = b"\x10\x04"
 PRINTER_STATUS, OFFLINE_CAUSE, PAPER_SENSOR = 1, 2, 4

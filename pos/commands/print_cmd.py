@@ -7,12 +7,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from printer.layout import Layout
-
 from .common import with_counter
 
 if TYPE_CHECKING:
     from pos.counter import Counter
+    from printer.layout import Layout
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
