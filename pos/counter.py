@@ -66,6 +66,7 @@ class Counter:
         self.state: RuntimeState = load_state(home)
         self.store: Store
         self.journal_check: journal.JournalCheck | None = None
+        self._schedule: models.Schedule | None = None
         self.listeners: list[Callable[[], None]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.breaker.listeners.append(self._mode_changed)
@@ -152,13 +153,17 @@ class Counter:
         return self.clock()
 
     def schedule(self) -> models.Schedule:
+        """The day's schedule, parsed once per refresh: a sale asks for it several times."""
+        if self._schedule is not None:
+            return self._schedule
         day = self.state.business_date
         found = cache.get_schedule(self.store, date.fromisoformat(day)) if day else None
         if found is None:
             raise PosError(
                 "NO_SCHEDULE", "No schedule cached yet; connect to the central and run `pos sync`."
             )
-        return found.schedule
+        self._schedule = found.schedule
+        return self._schedule
 
     def showtime(self, showtime_id: str) -> models.Showtime:
         for st in self.schedule().showtimes:
@@ -195,6 +200,7 @@ class Counter:
         fresh = await self.client.schedule(etag=cached.etag if cached else None)
         if fresh is not None:
             cache.put_schedule(self.store, fresh, etag=fresh.version)
+            self._schedule = fresh
             self.state.business_date = fresh.business_date.isoformat()
         cache.replace_staff(self.store, await self.client.staff())
         cache.put_public_keys(self.store, (await self.client.keys()).keys)
