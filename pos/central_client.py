@@ -7,14 +7,11 @@ the first try, so a retry or a resend after a crash can never act twice."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date
 from typing import Any, TypeVar
 
 import httpx
-import stamina
-import stamina.instrumentation
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from contract.models import (
@@ -46,55 +43,34 @@ from contract.models import (
     StaffMember,
 )
 
-from .errors import PosError
+from .calls import transport_errors, within_budget
+from .central_errors import (
+    BadAnswer,
+    CentralError,
+    CentralTimeout,
+    Conflict,
+    Rejected,
+    ServerFault,
+    Unauthorized,
+    Unreachable,
+)
+
+__all__ = [
+    "BadAnswer",
+    "CentralClient",
+    "CentralError",
+    "CentralTimeout",
+    "Conflict",
+    "Rejected",
+    "ServerFault",
+    "Unauthorized",
+    "Unreachable",
+]
 
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
-# A retry is routine here (the breaker reports what matters); keep stamina's log lines off the
-# cashier's terminal.
-stamina.instrumentation.set_on_retry_hooks([])
+
 T = TypeVar("T")
-
-
-class CentralError(PosError):
-    """The central could not be used for this call. `maybe_done` says whether it might have
-    acted anyway (the request left us): such a sale must be cancelled by its key later."""
-
-    maybe_done = True
-
-
-class Unreachable(CentralError):
-    maybe_done = False
-
-
-class CentralTimeout(CentralError):
-    pass
-
-
-class BadAnswer(CentralError):
-    pass
-
-
-class ServerFault(CentralError):
-    pass
-
-
-class Rejected(CentralError):
-    """The central understood and said no (4xx); it did nothing."""
-
-    maybe_done = False
-
-    def __init__(self, status: int, body: ErrorBody):
-        super().__init__(body.code, body.message, body.detail)
-        self.status = status
-
-
-class Conflict(Rejected):
-    pass
-
-
-class Unauthorized(Rejected):
-    pass
 
 
 class CentralClient:
@@ -148,18 +124,11 @@ class CentralClient:
         if content is not None:
             extra["Content-Type"] = "application/json"
         budget = deadline if deadline is not None else self.read_timeout * 3
-        try:
-            async with asyncio.timeout(budget):
-                async for attempt in stamina.retry_context(
-                    on=Unreachable, attempts=3, timeout=budget, wait_initial=0.05, wait_max=0.3
-                ):
-                    with attempt:
-                        return await self._once(method, path, answer, content, extra, params)
-        except TimeoutError as exc:
-            raise CentralTimeout(
-                "CENTRAL_TIMEOUT", f"The central did not answer {path} within {budget:.1f} s."
-            ) from exc
-        raise AssertionError("unreachable")  # pragma: no cover - retry_context always yields
+        return await within_budget(
+            lambda: self._once(method, path, answer, content, extra, params),
+            budget,
+            f"{method} {path}",
+        )
 
     async def _once(
         self,
@@ -170,7 +139,7 @@ class CentralClient:
         headers: dict[str, str],
         params: dict[str, str] | None,
     ) -> Any:
-        try:
+        with transport_errors("the central", path):
             request = self.http.build_request(
                 method, path, content=content, headers=headers, params=params
             )
@@ -179,14 +148,6 @@ class CentralClient:
                 raw = await self._read_capped(response)
             finally:
                 await response.aclose()
-        except httpx.ConnectError as exc:
-            raise Unreachable("CENTRAL_UNREACHABLE", f"Cannot reach the central: {exc}") from exc
-        except httpx.TimeoutException as exc:
-            raise CentralTimeout("CENTRAL_TIMEOUT", f"The central timed out on {path}.") from exc
-        except httpx.TransportError as exc:
-            raise CentralError(
-                "CENTRAL_CONNECTION_LOST", f"Connection to the central broke: {exc!r}"
-            ) from exc
         return self._decode(response, raw, answer, path)
 
     @staticmethod

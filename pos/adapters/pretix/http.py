@@ -10,18 +10,15 @@ import asyncio
 from typing import Any
 
 import httpx
-import stamina
 
 from contract.models import ErrorBody
+from pos.calls import transport_errors, within_budget
 from pos.central_client import (
     BadAnswer,
-    CentralError,
-    CentralTimeout,
     Conflict,
     Rejected,
     ServerFault,
     Unauthorized,
-    Unreachable,
 )
 
 PAGE = 50
@@ -74,18 +71,9 @@ class PretixHttp:
         """One call within `deadline` seconds; only what never reached pretix is retried."""
         headers = {"X-Idempotency-Key": key} if key else {}
         budget = deadline if deadline is not None else self.read_timeout * 3
-        try:
-            async with asyncio.timeout(budget):
-                async for attempt in stamina.retry_context(
-                    on=Unreachable, attempts=3, timeout=budget, wait_initial=0.05, wait_max=0.3
-                ):
-                    with attempt:
-                        return await self._once(method, path, body, params, headers)
-        except TimeoutError as exc:
-            raise CentralTimeout(
-                "CENTRAL_TIMEOUT", f"pretix did not answer {path} within {budget:.1f} s."
-            ) from exc
-        raise AssertionError("unreachable")  # pragma: no cover - retry_context always yields
+        return await within_budget(
+            lambda: self._once(method, path, body, params, headers), budget, f"pretix {path}"
+        )
 
     async def _once(
         self,
@@ -95,18 +83,10 @@ class PretixHttp:
         params: dict[str, str] | None,
         headers: dict[str, str],
     ) -> Any:
-        try:
+        with transport_errors("pretix", path):
             answer = await self.http.request(
                 method, path, json=body, params=params, headers=headers
             )
-        except httpx.ConnectError as exc:
-            raise Unreachable("CENTRAL_UNREACHABLE", f"Cannot reach pretix: {exc}") from exc
-        except httpx.TimeoutException as exc:
-            raise CentralTimeout("CENTRAL_TIMEOUT", f"pretix timed out on {path}.") from exc
-        except httpx.TransportError as exc:
-            raise CentralError(
-                "CENTRAL_CONNECTION_LOST", f"Connection to pretix broke: {exc!r}"
-            ) from exc
         status = answer.status_code
         if status >= 500:
             raise ServerFault("CENTRAL_SERVER_ERROR", f"pretix failed ({status}) on {path}.")
