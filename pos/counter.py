@@ -32,7 +32,7 @@ from .connectivity import Breaker, Mode
 from .errors import PosError, SeatUnavailable, WrongPin
 from .home import Home, RuntimeState, Settings, load_state, save_state
 from .port import CentralPort
-from .selling import Order, Outcome, sell
+from .selling import Order, Outcome, prices_for, sell
 
 Clock = Callable[[], datetime]
 
@@ -489,9 +489,7 @@ class Counter:
 
     def quote(self, showtime_id: str, ticket_types: list[str]) -> int:
         """What a basket costs, in fen, at this showtime's prices."""
-        from .selling import _prices
-
-        return sum(_prices(self, showtime_id, ticket_types))
+        return sum(prices_for(self, showtime_id, ticket_types))
 
     def recent_sales(self, limit: int = 50) -> list[sales.Sale]:
         """This terminal's latest sales, newest first, for refund, void and reprint."""

@@ -86,7 +86,8 @@ def _types_for(order: Order, count: int) -> list[str]:
     return order.ticket_types
 
 
-def _prices(counter: Counter, showtime_id: str, types: list[str]) -> list[int]:
+def prices_for(counter: Counter, showtime_id: str, types: list[str]) -> list[int]:
+    """The showtime's price of each ticket type, in order; an unknown type is refused."""
     st = counter.showtime(showtime_id)
     unknown = [t for t in types if t not in st.prices]
     if unknown:
@@ -109,15 +110,15 @@ async def sell(counter: Counter, order: Order) -> Outcome:
     if count <= 0:
         raise PosError("NO_SEATS", "Choose seats, or a number of seats with auto:N.")
     types = _types_for(order, count)
-    prices = _prices(counter, order.showtime_id, types)
+    prices = prices_for(counter, order.showtime_id, types)
     settlement = settle(sum(prices), order.tenders)
     failover = None
     if not counter.breaker.is_open:
         try:
-            return await _sell_online(counter, order, count, types, settlement)
+            return await _sell_online(counter, order, types, prices, settlement)
         except _Failover as exc:
             failover = str(exc)
-    return _sell_offline(counter, order, count, types, settlement, failover)
+    return _sell_offline(counter, order, types, prices, settlement, failover)
 
 
 class _Failover(Exception):
@@ -125,8 +126,13 @@ class _Failover(Exception):
 
 
 async def _sell_online(
-    counter: Counter, order: Order, count: int, types: list[str], settlement: Settlement
+    counter: Counter,
+    order: Order,
+    types: list[str],
+    prices: list[int],
+    settlement: Settlement,
 ) -> Outcome:
+    count = len(types)
     loop = asyncio.get_running_loop()
     budget = counter.settings.sale_budget
     started = loop.time()
@@ -147,7 +153,6 @@ async def _sell_online(
             seats = best_together(seat_map.auditorium, free, count)
             if len(seats) < count:
                 raise SeatUnavailable("NOT_ENOUGH_SEATS", f"Fewer than {count} seats are free.")
-        prices = _prices(counter, order.showtime_id, types)
         lines = [
             SaleLine(seat=s, ticket_type=t, price=p)
             for s, t, p in zip(seats, types, prices, strict=True)
@@ -233,17 +238,16 @@ def _offline_seats(counter: Counter, order: Order, count: int, repick: bool) -> 
 def _sell_offline(
     counter: Counter,
     order: Order,
-    count: int,
     types: list[str],
+    prices: list[int],
     settlement: Settlement,
     failover: str | None,
 ) -> Outcome:
-    seats = _offline_seats(counter, order, count, repick=failover is not None)
+    seats = _offline_seats(counter, order, len(types), repick=failover is not None)
     lease = leases.lease_for(counter.store, order.showtime_id)
     if lease is None:
         raise SeatUnavailable("NO_LEASE", "Offline and no seats are leased for this showtime.")
     st = counter.showtime(order.showtime_id)
-    prices = _prices(counter, order.showtime_id, types)
     offline_sale = build_offline_sale(
         key=counter.key,
         terminal_id=counter.settings.terminal_id,
