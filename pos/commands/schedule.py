@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from offline import cache, leases
+from offline import leases
 from pos.central_client import CentralError
+from pos.errors import PosError
 
 from .common import add_common, emit, with_counter
 
@@ -65,28 +66,22 @@ def run_schedule(args: argparse.Namespace) -> int:
 def run_seats(args: argparse.Namespace) -> int:
     async def action(counter: Counter) -> Any:
         counter.showtime(args.showtime)
-        seat_map = None
-        if not counter.breaker.is_open:
-            try:
-                seat_map = await counter.client.seat_map(args.showtime)
-                cache.put_seat_map(counter.store, seat_map)
-            except CentralError:
-                counter.breaker.record_failure()
-        if seat_map is None:
-            cached = cache.get_seat_map(counter.store, args.showtime)
-            seat_map = cached.seat_map if cached else None
-        mine = set(leases.available_seats(counter.store, args.showtime))
-        if seat_map is None:
+        try:
+            view = await counter.seat_view(args.showtime)
+        except PosError as exc:
+            if exc.code != "NO_SEAT_MAP":
+                raise
+            mine = leases.available_seats(counter.store, args.showtime)
             return [{"label": s, "kind": None, "state": "free", "leased": True} for s in mine]
-        kinds = {s.label: s.kind.value for s in seat_map.auditorium.seats}
+        kinds = {s.label: s.kind.value for s in view.seat_map.auditorium.seats}
         return [
             {
                 "label": s.label,
                 "kind": kinds[s.label],
                 "state": "free" if s.state == "leased" else s.state.value,
-                "leased": s.label in mine,
+                "leased": s.label in view.mine,
             }
-            for s in seat_map.seats
+            for s in view.seat_map.seats
         ]
 
     seats = with_counter(args, action)
