@@ -76,3 +76,21 @@ def with_counter(home: Home, action: Callable[[Counter], Awaitable[Any]]) -> Any
             return await action(counter)
 
     return asyncio.run(main())
+
+
+def sell_args(
+    home: Home,
+    showtime: str,
+    seats: str,
+    *,
+    pay: str = "cash=100000",
+    cashier: str = "c01",
+    pin: str = "1111",
+    types: str | None = None,
+) -> list[str]:
+    """A `pos sell` command line for the terminal in `home`."""
+    extra = ["--types", types] if types else []
+    return args(
+        home, "sell", "--showtime", showtime, "--seats", seats, *extra, "--pay", pay,
+        "--cashier", cashier, "--pin", pin,
+    )  # fmt: skip

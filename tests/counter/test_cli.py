@@ -8,7 +8,7 @@ import pytest
 
 from central.server import CentralThread
 from pos.home import Home
-from tests.kit import args, pos, pos_json
+from tests.kit import args, pos, pos_json, sell_args
 
 
 def free_showtime(home: Home) -> dict:
@@ -31,21 +31,14 @@ def test_schedule_seats_sell_status(home: Home) -> None:
     ]
 
     sale = pos_json(
-        *args(
+        *sell_args(
             home,
-            "sell",
-            "--showtime",
             st["id"],
-            "--seats",
             ",".join(free[:2]),
-            "--types",
-            "adult,child",
-            "--pay",
-            "cash=200.00",
-            "--cashier",
-            "c02",
-            "--pin",
-            "2222",
+            types="adult,child",
+            pay="cash=200.00",
+            cashier="c02",
+            pin="2222",
         )
     )
     prices = st["prices"]
@@ -55,38 +48,17 @@ def test_schedule_seats_sell_status(home: Home) -> None:
     assert [t["seat"] for t in sale["tickets"]] == free[:2]
     assert all(t["code"].startswith("BO1.") for t in sale["tickets"])
 
-    again = pos(
-        *args(
-            home,
-            "sell",
-            "--showtime",
-            st["id"],
-            "--seats",
-            free[0],
-            "--pay",
-            "cash=10000",
-            "--cashier",
-            "c02",
-            "--pin",
-            "2222",
-        )
-    )
+    again = pos(*sell_args(home, st["id"], free[0], pay="cash=10000", cashier="c02", pin="2222"))
     assert again[0] == 2 and "SEAT_TAKEN" in again[2] and again[2].count("\n") == 1
 
     auto = pos_json(
-        *args(
+        *sell_args(
             home,
-            "sell",
-            "--showtime",
             st["id"],
-            "--seats",
             "auto:3",
-            "--pay",
-            f"card={3 * prices['adult']}:POS1",
-            "--cashier",
-            "c02",
-            "--pin",
-            "2222",
+            pay=f"card={3 * prices['adult']}:POS1",
+            cashier="c02",
+            pin="2222",
         )
     )
     row_numbers = [(t["seat"].rstrip("0123456789"), int(t["seat"][1:])) for t in auto["tickets"]]
@@ -133,40 +105,10 @@ def test_offline_sale_only_from_the_lease(home: Home, live_central: CentralThrea
     outside = next(s["label"] for s in seats if not s["leased"] and s["state"] == "free")
     assert pos_json(*args(home, "status"))["mode"] == "offline"
 
-    rc, _, err = pos(
-        *args(
-            home,
-            "sell",
-            "--showtime",
-            st["id"],
-            "--seats",
-            outside,
-            "--pay",
-            "cash=100000",
-            "--cashier",
-            "c01",
-            "--pin",
-            "1111",
-        )
-    )
+    rc, _, err = pos(*sell_args(home, st["id"], outside))
     assert rc == 2 and "[SEAT_NOT_LEASED]" in err
 
-    sale = pos_json(
-        *args(
-            home,
-            "sell",
-            "--showtime",
-            st["id"],
-            "--seats",
-            mine[0],
-            "--pay",
-            "cash=100000",
-            "--cashier",
-            "c01",
-            "--pin",
-            "1111",
-        )
-    )
+    sale = pos_json(*sell_args(home, st["id"], mine[0]))
     assert sale["mode"] == "offline"
     status = pos_json(*args(home, "status"))
     assert status["mode"] == "offline" and status["outbox"] == 1
@@ -176,22 +118,7 @@ def test_offline_sale_only_from_the_lease(home: Home, live_central: CentralThrea
 
 def test_door_check(home: Home, tmp_path: Path) -> None:
     st = free_showtime(home)
-    sale = pos_json(
-        *args(
-            home,
-            "sell",
-            "--showtime",
-            st["id"],
-            "--seats",
-            "auto:2",
-            "--pay",
-            "cash=100000",
-            "--cashier",
-            "c01",
-            "--pin",
-            "1111",
-        )
-    )
+    sale = pos_json(*sell_args(home, st["id"], "auto:2"))
     code = sale["tickets"][0]["code"]
     ok = pos_json(*args(home, "verify", code, "--showtime", st["id"]))
     assert ok["verdict"] == "valid" and ok["seat"] == sale["tickets"][0]["seat"]

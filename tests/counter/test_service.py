@@ -8,7 +8,7 @@ from pathlib import Path
 
 from central.server import CentralThread
 from pos.home import Home
-from tests.kit import args, pos, pos_json
+from tests.kit import args, pos, pos_json, sell_args
 
 
 def booking_codes(db: Path) -> list[str]:
@@ -47,22 +47,7 @@ def test_pickup_offline_is_synced_later(
 
 
 def test_refund_void_and_reprint(home: Home, live_central: CentralThread, central_db: Path):
-    sold = pos_json(
-        *args(
-            home,
-            "sell",
-            "--showtime",
-            "st-003",
-            "--seats",
-            "auto:2",
-            "--pay",
-            "cash=100000",
-            "--cashier",
-            "c01",
-            "--pin",
-            "1111",
-        )
-    )
+    sold = pos_json(*sell_args(home, "st-003", "auto:2"))
     first = sold["tickets"][0]["id"]
     rc, _, err = pos(*args(home, "refund", sold["sale_id"], "--supervisor", "c01", "--pin", "1111"))
     assert rc == 2 and "[NOT_SUPERVISOR]" in err

@@ -15,7 +15,7 @@ from offline import journal, shifts
 from pos.counter import Counter
 from pos.home import Home
 from pos.shifts import business_date
-from tests.kit import pos, pos_json, with_counter
+from tests.kit import pos, pos_json, sell_args, with_counter
 
 FLOAT = "100x2,50x1,10x5,1x10,0.5x4"
 FLOAT_FEN = 20000 + 5000 + 5000 + 1000 + 200
@@ -29,10 +29,7 @@ def leased_showtimes(home: Home) -> list[str]:
 
 
 def sell(home: Home, showtime: str, pay: str, seats: str = "auto:2") -> dict:
-    return pos_json(
-        "sell", "--showtime", showtime, "--seats", seats, "--pay", pay, *CASHIER,
-        "--home", str(home.path),
-    )  # fmt: skip
+    return pos_json(*sell_args(home, showtime, seats, pay=pay))
 
 
 def live(report: dict) -> list[dict]:
