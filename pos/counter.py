@@ -311,10 +311,11 @@ class Counter:
             except CentralError:
                 self.breaker.record_failure()
             else:
-                cache.put_bookings(self.store, [booking])
-                found = cache.get_booking(self.store, code)
-                assert found is not None
-                self._print_booking(found.booking, cashier_id)
+                with self.store.atomic():
+                    cache.put_bookings(self.store, [booking])
+                    found = cache.get_booking(self.store, code)
+                    assert found is not None
+                    self._print_booking(found.booking, cashier_id)
                 return found
         if cached is None:
             raise PosError("UNKNOWN_BOOKING", f"No booking {code!r} in today's list.")
@@ -329,11 +330,13 @@ class Counter:
                 key,
                 {"code": code, "cashier_id": cashier_id, "picked_up_at": self.now().isoformat()},
             )
-        self._print_booking(found.booking, cashier_id)
+            self._print_booking(found.booking, cashier_id)
         self.notify()
         return found
 
     def _print_booking(self, booking: models.Booking, cashier_id: str) -> None:
+        """Tickets to the printer and the pickup to the journal: call inside the transaction
+        that records the pickup, so a crash can never keep one without the other."""
         from .printing import queue_booking_tickets
 
         queue_booking_tickets(self, booking)
