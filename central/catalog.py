@@ -6,9 +6,10 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from contract.models import (
+    SALES_CLOSE_AFTER_START,
     AuditoriumSummary,
     Film,
     KeyRing,
@@ -25,9 +26,6 @@ from contract.ticket_code import public_key_text
 from .context import CENTRAL_KEY_ID, Context, iso, parse_iso
 from .errors import ApiError, not_found
 from .seats import seat_rows
-
-SALES_CLOSE_AFTER_START = timedelta(minutes=15)
-"""Late-comers may still buy a ticket for a quarter of an hour after the start."""
 
 
 @dataclass(frozen=True, slots=True)

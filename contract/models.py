@@ -7,13 +7,16 @@ time on the wire is an aware UTC datetime.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 API_PREFIX = "/v1"
+SALES_CLOSE_AFTER_START = timedelta(minutes=15)
+"""Late-comers may still buy a ticket for a quarter of an hour after the start; the central
+enforces it and the counter, selling offline, follows the same rule."""
 MAX_SEATS_PER_REQUEST = 50
 MAX_BATCH = 500
 

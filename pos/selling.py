@@ -9,10 +9,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from contract.models import SaleLine, SaleRequest
+from contract.models import SALES_CLOSE_AFTER_START, SaleLine, SaleRequest
 from offline import cache, leases, sales
 from offline.errors import SeatNotLeased
 
@@ -25,9 +24,6 @@ from .seat_picking import best_together
 if TYPE_CHECKING:
     from .counter import Counter
     from .payments import Settlement
-
-SALES_GRACE = timedelta(minutes=15)
-"""Late-comers may buy for a quarter of an hour after the start, as at the central."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +93,7 @@ def prices_for(counter: Counter, showtime_id: str, types: list[str]) -> list[int
 
 def _check_on_sale(counter: Counter, showtime_id: str) -> None:
     st = counter.showtime(showtime_id)
-    if counter.now() >= st.start + SALES_GRACE:
+    if counter.now() >= st.start + SALES_CLOSE_AFTER_START:
         raise PosError("SHOWTIME_CLOSED", "Sales for this showtime have closed.")
 
 
