@@ -13,6 +13,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from central import bookings, catalog, leasing, offline_sync, reconciliation, selling, terminals
+from central.context import Clock, Context, utc_now
+from central.db import Database
+from central.drill import BodyLimit, DrillControl, DrillMiddleware
+from central.errors import ApiError
+from central.seeding import is_seeded, load_identity, seed
+from central.seeds import load_seeds
 from contract.models import (
     API_PREFIX,
     Booking,
@@ -44,14 +51,6 @@ from contract.models import (
     SeatMap,
     StaffMember,
 )
-
-from . import bookings, catalog, leasing, offline_sync, reconciliation, selling, terminals
-from .context import Clock, Context, utc_now
-from .db import Database
-from .drill import BodyLimit, DrillControl, DrillMiddleware
-from .errors import ApiError
-from .seeding import is_seeded, load_identity, seed
-from .seeds import load_seeds
 
 MAX_BODY = 2 * 1024 * 1024
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
+from central import idempotency
+from central.catalog import seeded_business_date
+from central.context import Context, iso
+from central.errors import conflict, not_found
+from central.selling import load_sale
 from contract.models import Booking, PickupRequest
-
-from . import idempotency
-from .catalog import seeded_business_date
-from .context import Context, iso
-from .errors import conflict, not_found
-from .selling import load_sale
 
 
 def _booking(conn: sqlite3.Connection, row: sqlite3.Row) -> Booking:

@@ -8,6 +8,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from central.context import CENTRAL_KEY_ID, Context, iso, parse_iso
+from central.errors import ApiError, not_found
+from central.seats import seat_rows
 from contract.models import (
     SALES_CLOSE_AFTER_START,
     AuditoriumSummary,
@@ -22,10 +25,6 @@ from contract.models import (
     TicketType,
 )
 from contract.ticket_code import public_key_text
-
-from .context import CENTRAL_KEY_ID, Context, iso, parse_iso
-from .errors import ApiError, not_found
-from .seats import seat_rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from central.db import Database
 from contract.models import Auditorium, Cinema
 from contract.ticket_code import Ed25519PrivateKey
-
-from .db import Database
 
 Clock = Callable[[], datetime]
 

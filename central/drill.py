@@ -13,9 +13,8 @@ import struct
 from datetime import datetime, timedelta
 from typing import Any
 
+from central.context import Clock
 from contract.models import DrillSettings, DrillState, Fault, FaultKind
-
-from .context import Clock
 
 Scope = dict[str, Any]
 DRILL_PATH = "/v1/drill"

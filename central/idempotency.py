@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import Any
 
-from .errors import ApiError
+from central.errors import ApiError
 
 
 def fingerprint(operation: str, body: Any) -> str:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from central import idempotency
+from central.catalog import ShowtimeRow, showtime
+from central.context import Context, iso, new_id, parse_iso
+from central.errors import ApiError, conflict, invalid, not_found
+from central.seats import seat_rows
 from contract.models import Lease, LeaseRelease, LeaseRequest, SeatKind
 from contract.seating import desirability
-
-from . import idempotency
-from .catalog import ShowtimeRow, showtime
-from .context import Context, iso, new_id, parse_iso
-from .errors import ApiError, conflict, invalid, not_found
-from .seats import seat_rows
 
 LEASABLE = (SeatKind.STANDARD, SeatKind.VIP)
 

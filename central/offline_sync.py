@@ -8,6 +8,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from central.catalog import showtime
+from central.context import Context, iso, new_id
+from central.errors import ApiError
+from central.seats import seat_rows
+from central.selling import check_money, is_tombstoned, sale_by_key
+from central.ticketing import insert_ticket
 from contract.models import (
     OfflineBatch,
     OfflineBatchResult,
@@ -23,13 +29,6 @@ from contract.ticket_code import (
     public_key_from_text,
 )
 from contract.ticket_code import b64d as _b64d
-
-from .catalog import showtime
-from .context import Context, iso, new_id
-from .errors import ApiError
-from .seats import seat_rows
-from .selling import check_money, is_tombstoned, sale_by_key
-from .ticketing import insert_ticket
 
 
 class Refused(Exception):

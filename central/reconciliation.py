@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 
+from central.context import Context, iso
+from central.errors import ApiError
 from contract.models import Difference, ReconciliationAnswer, ReconciliationRequest
-
-from .context import Context, iso
-from .errors import ApiError
 
 
 def _window(ctx: Context, req: ReconciliationRequest) -> tuple[datetime, datetime]:

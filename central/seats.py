@@ -8,9 +8,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from central.context import iso
 from contract.models import SeatState
-
-from .context import iso
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,10 @@ import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from central.context import CENTRAL_KEY_ID, iso, new_id
+from central.db import Database
+from central.seeds import SeedData
+from central.ticketing import issue_ticket
 from contract.models import Cinema
 from contract.ticket_code import (
     Ed25519PrivateKey,
@@ -15,11 +19,6 @@ from contract.ticket_code import (
     private_key_bytes,
     private_key_from_bytes,
 )
-
-from .context import CENTRAL_KEY_ID, iso, new_id
-from .db import Database
-from .seeds import SeedData
-from .ticketing import issue_ticket
 
 
 def is_seeded(db: Database) -> bool:

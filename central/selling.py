@@ -7,6 +7,12 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
+from central import idempotency
+from central.catalog import ShowtimeRow, require_on_sale, showtime
+from central.context import CENTRAL_KEY_ID, Context, iso, new_id, parse_iso
+from central.errors import ApiError, conflict, invalid, not_found
+from central.seats import seat_rows
+from central.ticketing import issue_ticket
 from contract.models import (
     CancelRequest,
     CancelResult,
@@ -19,13 +25,6 @@ from contract.models import (
     SaleRequest,
     Ticket,
 )
-
-from . import idempotency
-from .catalog import ShowtimeRow, require_on_sale, showtime
-from .context import CENTRAL_KEY_ID, Context, iso, new_id, parse_iso
-from .errors import ApiError, conflict, invalid, not_found
-from .seats import seat_rows
-from .ticketing import issue_ticket
 
 
 def check_seats_free(

@@ -14,8 +14,8 @@ from typing import Any
 
 import uvicorn
 
-from .app import create_app
-from .db import Database
+from central.app import create_app
+from central.db import Database
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from central.context import CENTRAL_KEY_ID, Context, iso
+from central.errors import ApiError
 from contract.models import Enrollment, EnrollmentRequest
 from contract.ticket_code import public_key_from_text, public_key_text
-
-from .context import CENTRAL_KEY_ID, Context, iso
-from .errors import ApiError
 
 
 def _token_hash(token: str) -> str:

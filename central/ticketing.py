@@ -5,10 +5,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from central.context import new_id
 from contract.models import Ticket
 from contract.ticket_code import Ed25519PrivateKey, TicketClaim, sign_ticket
-
-from .context import new_id
 
 
 def issue_ticket(

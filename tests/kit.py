@@ -16,8 +16,8 @@ import httpx
 
 from central.server import CentralThread
 from pos.cli import main as pos_main
-from pos.counter import Counter
-from pos.home import Home
+from pos.counter.home import Home
+from pos.counter.service import Counter
 
 
 def pos(*args: str) -> tuple[int, str, str]:

@@ -31,18 +31,18 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from contract.models import DrillSettings, Fault, FaultKind, LeaseRequest, PaymentMethod  # noqa: E402
+from devtools.drill.cashier import enroll  # noqa: E402
+from devtools.drill.central_process import CentralProcess  # noqa: E402
+from devtools.drill.festival import business_day  # noqa: E402
+from devtools.drill.seeds import copy_seeds, drill_code  # noqa: E402
 from offline import leases, outbox, sales  # noqa: E402
-from pos import selling  # noqa: E402
-from pos.counter import Counter  # noqa: E402
-from pos.drill.cashier import enroll  # noqa: E402
-from pos.drill.central_process import CentralProcess  # noqa: E402
-from pos.drill.festival import business_day  # noqa: E402
-from pos.drill.seeds import copy_seeds, drill_code  # noqa: E402
-from pos.home import Home  # noqa: E402
-from pos.offline_tickets import Line, build_offline_sale  # noqa: E402
-from pos.payments import Tender, settle  # noqa: E402
-from pos.selling import Order  # noqa: E402
-from pos.sync import BATCH, drain  # noqa: E402
+from pos.counter import selling  # noqa: E402
+from pos.counter.home import Home  # noqa: E402
+from pos.counter.offline_tickets import Line, build_offline_sale  # noqa: E402
+from pos.counter.payments import Tender, settle  # noqa: E402
+from pos.counter.selling import Order  # noqa: E402
+from pos.counter.service import Counter  # noqa: E402
+from pos.counter.sync import BATCH, drain  # noqa: E402
 
 ROUNDS = 30
 HANG_ROUNDS = 3

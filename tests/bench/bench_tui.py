@@ -31,11 +31,11 @@ KEYS = 60
 
 POS_RUN = """
 import sys
-from pos.app import PosApp
-from pos.counter import Counter
-from pos.home import Home
+from pos.tui.app import PosApp
+from pos.counter.service import Counter
+from pos.counter.home import Home
 from pathlib import Path
-from pos.screens import LoginScreen
+from pos.tui.screens import LoginScreen
 
 async def ready(pilot):
     app = pilot.app
@@ -111,7 +111,7 @@ def seat_map_ms(terminal: Terminal) -> tuple[float, float]:
     from textual.app import App
     from textual.widgets import Input
 
-    from pos.widgets import SeatMap
+    from pos.tui.widgets import SeatMap
 
     class Minimal(App):
         def compose(self):

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from contract.models import PaymentMethod
-from pos.counter import Counter
+from pos.counter.home import Home
+from pos.counter.payments import Tender
+from pos.counter.selling import Order
+from pos.counter.service import Counter
 from pos.errors import PosError
-from pos.home import Home
-from pos.payments import Tender
-from pos.selling import Order
 
 
 async def main(home: Path, seed: int) -> None:

@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contract.models import PaymentMethod
-from pos.connectivity import Breaker, Mode
+from pos.counter.connectivity import Breaker, Mode
+from pos.counter.payments import Tender, parse_amount, parse_tenders, settle
 from pos.errors import NotPaid, PosError
-from pos.payments import Tender, parse_amount, parse_tenders, settle
 
 
 def test_breaker_degrades_then_opens_then_recovers_after_probes() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pos.central_client import (
+from pos.ports.central_client import (
     BadAnswer,
     CentralClient,
     CentralTimeout,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from central.server import CentralThread
-from pos.home import Home
+from pos.counter.home import Home
 from tests.kit import args, pos, pos_json, sell_args
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from central.server import CentralThread
 from offline import journal, outbox, sales
-from pos.counter import Counter
-from pos.home import Home
-from pos.sync import drain
+from pos.counter.home import Home
+from pos.counter.service import Counter
+from pos.counter.sync import drain
 from tests.kit import set_faults
 
 ROUNDS = 8

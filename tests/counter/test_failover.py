@@ -12,11 +12,11 @@ import pytest
 from central.server import CentralThread
 from contract.models import PaymentMethod
 from offline import outbox
-from pos.connectivity import Mode
-from pos.counter import Counter
-from pos.home import Home
-from pos.payments import Tender
-from pos.selling import Order
+from pos.counter.connectivity import Mode
+from pos.counter.home import Home
+from pos.counter.payments import Tender
+from pos.counter.selling import Order
+from pos.counter.service import Counter
 from tests.kit import set_faults
 
 BUDGET_SLACK = 0.6

@@ -10,12 +10,12 @@ import httpx
 from central.server import CentralThread
 from contract.models import PaymentMethod
 from offline import leases, outbox
-from pos.counter import Counter
-from pos.home import Home
-from pos.lease_keeping import keep_leases
-from pos.payments import Tender
-from pos.selling import Order
-from pos.sync import drain
+from pos.counter.home import Home
+from pos.counter.lease_keeping import keep_leases
+from pos.counter.payments import Tender
+from pos.counter.selling import Order
+from pos.counter.service import Counter
+from pos.counter.sync import drain
 
 
 async def test_top_up_after_offline_sales_and_release_at_cutoff(

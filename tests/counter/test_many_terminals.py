@@ -15,11 +15,11 @@ import pytest
 from central.server import CentralThread
 from contract.models import PaymentMethod
 from offline import outbox, sales
-from pos.counter import Counter
+from pos.counter.home import Home
+from pos.counter.payments import Tender
+from pos.counter.selling import Order
+from pos.counter.service import Counter
 from pos.errors import PosError
-from pos.home import Home
-from pos.payments import Tender
-from pos.selling import Order
 from tests.kit import enroll_home
 
 SHOWTIMES = ["st-002", "st-003", "st-005"]

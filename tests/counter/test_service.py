@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from central.server import CentralThread
-from pos.home import Home
+from pos.counter.home import Home
 from tests.kit import args, pos, pos_json, sell_args
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pos.drill.checks import TerminalState, judge
-from pos.drill.figures import Windows, counter_figures, percentile, settled_at
-from pos.drill.plan import DrillPlan, parse_outage
+from devtools.drill.checks import TerminalState, judge
+from devtools.drill.figures import Windows, counter_figures, percentile, settled_at
+from devtools.drill.plan import DrillPlan, parse_outage
 
 WINDOWS = Windows(start=0.0, outage_from=60.0, outage_until=120.0, sell_until=180.0)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from devtools.drill.festival import run_festival
+from devtools.drill.plan import DrillPlan
 from pos.cli import main as pos_main
-from pos.drill.festival import run_festival
-from pos.drill.plan import DrillPlan
 
 pytestmark = pytest.mark.slow
 SHORT = ("--terminals", "2", "--online-clients", "2", "--duration", "9", "--outage", "3:3")

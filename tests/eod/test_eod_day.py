@@ -12,9 +12,9 @@ from pathlib import Path
 
 from central.server import CentralThread
 from offline import journal, shifts
-from pos.counter import Counter
-from pos.home import Home
-from pos.shifts import business_date
+from pos.counter.home import Home
+from pos.counter.service import Counter
+from pos.counter.shifts import business_date
 from tests.kit import pos, pos_json, sell_args, with_counter
 
 FLOAT = "100x2,50x1,10x5,1x10,0.5x4"

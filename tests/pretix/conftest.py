@@ -13,8 +13,8 @@ from pretix_helpers import EVENT, SeededPretix, pretix_python
 
 from central.seeds import load_seeds
 from central.server import DEFAULT_SEEDS
-from pos.adapters.pretix.devserver import PretixServer
-from pos.adapters.pretix.seeding import Api, seed_pretix, soon
+from devtools.pretix.devserver import PretixServer
+from devtools.pretix.seeding import Api, seed_pretix, soon
 
 
 @pytest.fixture(scope="session")

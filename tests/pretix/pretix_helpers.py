@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pos.adapters.pretix.devserver import PRETIX_VERSION, PretixServer, cache_root, file_lock
-from pos.adapters.pretix.seeding import Api
+from devtools.pretix.devserver import PRETIX_VERSION, PretixServer, cache_root, file_lock
+from devtools.pretix.seeding import Api
 
 EVENT = "festival"
 

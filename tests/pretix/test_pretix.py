@@ -23,18 +23,18 @@ from contract.models import (
     ReconciliationRequest,
     ReportLine,
 )
+from devtools.pretix.seeding import SeedFailed
 from offline import outbox
-from pos.adapters.pretix.client import PretixClient
-from pos.adapters.pretix.config import CHANNEL
-from pos.adapters.pretix.seeding import SeedFailed
 from pos.cli import main as pos_main
-from pos.connectivity import Mode
-from pos.counter import Counter
+from pos.counter.connectivity import Mode
+from pos.counter.home import Home
+from pos.counter.payments import Tender
+from pos.counter.selling import Order
+from pos.counter.service import Counter
+from pos.counter.sync import drain
 from pos.errors import PosError
-from pos.home import Home
-from pos.payments import Tender
-from pos.selling import Order
-from pos.sync import drain
+from pos.ports.pretix.client import PretixClient
+from pos.ports.pretix.config import CHANNEL
 
 pytestmark = [pytest.mark.pretix, pytest.mark.timeout(900)]
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from central.server import CentralThread
-from pos.app import PosApp
-from pos.connectivity import Breaker
-from pos.counter import Counter
-from pos.enrollment import enroll
-from pos.home import Home
+from pos.counter.connectivity import Breaker
+from pos.counter.enrollment import enroll
+from pos.counter.home import Home
+from pos.counter.service import Counter
+from pos.tui.app import PosApp
 from tests.conftest import SEEDS, tomorrow_in_shanghai
 
 SNAPSHOT_DAY = date(2031, 6, 11)

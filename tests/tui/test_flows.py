@@ -7,10 +7,11 @@ from textual.pilot import Pilot
 from central.server import CentralThread
 from contract.models import PaymentMethod
 from offline import cache, sales
-from pos.app import PosApp
-from pos.connectivity import Mode
-from pos.payments import Tender
-from pos.screens import (
+from pos.counter.connectivity import Mode
+from pos.counter.payments import Tender
+from pos.counter.selling import Order
+from pos.tui.app import PosApp
+from pos.tui.screens import (
     LoginScreen,
     PaymentScreen,
     PickupScreen,
@@ -20,8 +21,7 @@ from pos.screens import (
     SeatsScreen,
     TicketsScreen,
 )
-from pos.selling import Order
-from pos.widgets import Words
+from pos.tui.widgets import Words
 from tests.tui.conftest import Terminal
 
 SIZE = (120, 40)

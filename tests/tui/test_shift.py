@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.pilot import Pilot
 
 from offline import shifts
-from pos.screens.shift import ShiftScreen
-from pos.widgets import Words
+from pos.tui.screens.shift import ShiftScreen
+from pos.tui.widgets import Words
 from tests.tui.conftest import Terminal
 
 

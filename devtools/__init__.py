@@ -1,0 +1,1 @@
+"""Development tools beside the product: the festival drill and a pretix dev server."""

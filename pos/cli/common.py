@@ -1,0 +1,48 @@
+"""What every subcommand shares: `--home`, `--json`, and printing a result either way."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pos.counter.home import Home, default_home
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--home", type=Path, default=None, help="terminal home folder (default: $POS_HOME)"
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON object")
+
+
+def home_of(args: argparse.Namespace) -> Home:
+    return Home(args.home or default_home())
+
+
+def emit(args: argparse.Namespace, data: Any, text: Callable[[Any], str]) -> None:
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        print(text(data))
+
+
+def with_counter(
+    args: argparse.Namespace, action: Callable[..., Any], *, recover: bool = True
+) -> Any:
+    """Open the terminal's counter, run `action(counter)` (a coroutine), and close it again."""
+    import asyncio
+
+    from pos.counter.service import Counter
+
+    async def main() -> Any:
+        async with Counter(home_of(args)) as counter:
+            if recover:
+                await counter.recover_if_possible()
+            return await action(counter)
+
+    return asyncio.run(main())

@@ -1,0 +1,77 @@
+"""`pos drill festival`: replay the festival's opening morning on loopback and check that the
+counters kept selling, sold no seat twice and lost no sale."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pos.errors import PosError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("drill", help="fault drills against a local reference central")
+    drills = parser.add_subparsers(dest="drill", metavar="DRILL", required=True)
+    festival = drills.add_parser(
+        "festival",
+        help="counters, an online rush and an outage; exits 1 if an invariant fails",
+    )
+    festival.add_argument("--terminals", type=int, default=4, help="counter terminals (4)")
+    festival.add_argument(
+        "--online-clients", type=int, default=8, help="concurrent online buyers (8)"
+    )
+    festival.add_argument("--duration", type=float, default=60.0, help="seconds of selling (60)")
+    festival.add_argument(
+        "--outage", default="20:20", help="START:LENGTH in seconds into selling (20:20)"
+    )
+    festival.add_argument("--fault", choices=("hang", "reset", "5xx", "kill"), default="hang")
+    festival.add_argument("--seed", type=int, default=2016)
+    festival.add_argument(
+        "--out", type=Path, default=Path("drill-out"), help="report, chart and work files"
+    )
+    festival.add_argument("--json", action="store_true", help="print the report as JSON")
+    festival.set_defaults(func=run_festival_command)
+
+
+def run_festival_command(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from devtools.drill.central_process import DrillError
+    from devtools.drill.festival import run_festival
+    from devtools.drill.plan import DrillPlan, parse_outage
+    from devtools.drill.summary import summary_table
+
+    try:
+        start, length = parse_outage(args.outage)
+        plan = DrillPlan(
+            terminals=args.terminals,
+            online_clients=args.online_clients,
+            duration=args.duration,
+            outage_start=start,
+            outage_length=length,
+            fault=args.fault,
+            seed=args.seed,
+            out=args.out,
+        )
+        plan.check()
+    except ValueError as exc:
+        raise PosError("BAD_DRILL", str(exc)) from exc
+    err = Console(stderr=True)
+    try:
+        report = run_festival(plan, err)
+    except DrillError as exc:
+        raise PosError("DRILL_FAILED", str(exc)) from exc
+    except KeyboardInterrupt:
+        err.print("drill interrupted; every process it started has been stopped")
+        return 130
+    if args.json:
+        err.print(summary_table(report))
+        json.dump(report, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        Console().print(summary_table(report))
+        for failure in report["failures"]:
+            print(f"FAILED: {failure}")
+    return 0 if report["passed"] else 1

@@ -1,0 +1,92 @@
+"""`pos enroll`: make this machine a terminal of a cinema (home, key, token, first sync)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from contract.ticket_code import new_private_key
+from pos.cli.common import add_common, emit, home_of, with_counter
+from pos.counter.enrollment import central_settings
+from pos.counter.home import Settings
+from pos.errors import PosError
+
+if TYPE_CHECKING:
+    from pos.counter.service import Counter
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("enroll", help="enroll this terminal with the central")
+    parser.add_argument("--central", help="central base URL")
+    parser.add_argument("--code", help="enrollment code from the central team")
+    pretix = parser.add_argument_group("selling through pretix instead (see README)")
+    pretix.add_argument("--pretix", metavar="URL", help="pretix base URL")
+    pretix.add_argument("--organizer", help="pretix organizer slug")
+    pretix.add_argument("--event", help="pretix event series slug")
+    pretix.add_argument("--token", help="pretix API token")
+    pretix.add_argument("--terminal", default="T01", help="this terminal's id (pretix)")
+    pretix.add_argument("--staff", type=Path, help="seeds folder with the staff list (pretix)")
+    parser.add_argument("--printer", default="dummy:", help="printer setting (e.g. tcp://HOST)")
+    parser.add_argument("--language", choices=("en", "zh"), default="en")
+    parser.add_argument("--lease-seats", type=int, default=8, help="seats leased per showtime")
+    parser.add_argument("--force", action="store_true", help="re-enroll an enrolled home")
+    add_common(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    home = home_of(args)
+    if home.exists() and not args.force:
+        raise PosError("ALREADY_ENROLLED", f"{home.path} is already a terminal; use --force.")
+    key = new_private_key()
+
+    async def enroll() -> Settings:
+        if args.pretix:
+            return await _enroll_pretix(args)
+        if not (args.central and args.code):
+            raise PosError("USAGE", "Give --central URL --code CODE (or --pretix URL ...).")
+        return await central_settings(args.central, args.code, key)
+
+    settings = asyncio.run(enroll())
+    settings.printer, settings.language = args.printer, args.language
+    settings.lease_seats = args.lease_seats
+    home.save_key(key)
+    home.save(settings)
+
+    async def first_sync(counter: Counter) -> Any:
+        await counter.refresh()
+        return counter.status()
+
+    status = with_counter(args, first_sync, recover=False)
+    emit(
+        args,
+        {
+            "terminal_id": settings.terminal_id,
+            "home": str(home.path),
+            "cinema": settings.cinema_id,
+            "leased_seats": sum(status.leases.values()),
+        },
+        lambda d: (
+            f"Enrolled as {d['terminal_id']} in {d['home']}; "
+            f"{d['leased_seats']} seats leased for offline sales."
+        ),
+    )
+    return 0
+
+
+async def _enroll_pretix(args: argparse.Namespace) -> Settings:
+    from central.server import DEFAULT_SEEDS
+    from pos.ports.pretix.enrollment import enroll_pretix
+
+    if not (args.organizer and args.event and args.token):
+        raise PosError("USAGE", "--pretix needs --organizer, --event and --token.")
+    return await enroll_pretix(
+        args.pretix,
+        args.organizer,
+        args.event,
+        args.token,
+        args.terminal,
+        args.staff or DEFAULT_SEEDS,
+    )

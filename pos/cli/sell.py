@@ -1,0 +1,70 @@
+"""`pos sell`: one sale, online or from the lease, with the tickets and change as the answer."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from pos.cli.common import add_common, emit, with_counter
+from pos.counter.payments import parse_tenders
+from pos.counter.selling import Order
+
+if TYPE_CHECKING:
+    from pos.counter.service import Counter
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("sell", help="sell tickets (online, or offline from the lease)")
+    parser.add_argument("--showtime", required=True)
+    parser.add_argument("--seats", required=True, help="A5,A6 or auto:N for N seats together")
+    parser.add_argument("--types", default="adult", help="one ticket type per seat, or one")
+    parser.add_argument("--pay", required=True, help="cash=10000,card=3000:REF (fen; 60.00 = yuan)")
+    parser.add_argument("--cashier", required=True)
+    parser.add_argument("--pin", required=True)
+    add_common(parser)
+    parser.set_defaults(func=run)
+
+
+def parse_seats(text: str) -> tuple[list[str] | None, int | None]:
+    from pos.errors import PosError
+
+    if text.startswith("auto:"):
+        try:
+            count = int(text.removeprefix("auto:"))
+        except ValueError as exc:
+            raise PosError("BAD_SEATS", f"{text!r}: write auto:N with a number.") from exc
+        return None, count
+    seats = [s.strip().upper() for s in text.split(",") if s.strip()]
+    if not seats:
+        raise PosError("BAD_SEATS", "No seats given.")
+    return seats, None
+
+
+def run(args: argparse.Namespace) -> int:
+    seats, count = parse_seats(args.seats)
+    tenders = parse_tenders(args.pay)
+
+    async def action(counter: Counter) -> Any:
+        counter.check_pin(args.cashier, args.pin)
+        order = Order(
+            showtime_id=args.showtime,
+            cashier_id=args.cashier,
+            ticket_types=[t.strip() for t in args.types.split(",") if t.strip()],
+            tenders=tenders,
+            seats=seats,
+            count=count,
+        )
+        return (await counter.sell(order)).to_json()
+
+    result = with_counter(args, action)
+    emit(
+        args,
+        result,
+        lambda r: (
+            f"Sold ({r['mode']}) sale {r['sale_id']}: "
+            + ", ".join(t["seat"] for t in r["tickets"])
+            + f"; total {r['total']} fen, change {r['change']} fen"
+            + (f" [online failed: {r['failover']}]" if r["failover"] else "")
+        ),
+    )
+    return 0

@@ -1,0 +1,76 @@
+"""`pos status` and `pos leases`: the counter's state at a glance."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from offline import leases
+from pos.cli.common import add_common, emit, with_counter
+
+if TYPE_CHECKING:
+    from pos.counter.service import Counter
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    status = subparsers.add_parser("status", help="mode, outbox depth and leases")
+    add_common(status)
+    status.set_defaults(func=run_status)
+    lease = subparsers.add_parser("leases", help="seats leased to this terminal")
+    add_common(lease)
+    lease.set_defaults(func=run_leases)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    async def action(counter: Counter) -> Any:
+        if not counter.breaker.is_open:
+            await counter.probe_mode()
+        s = counter.status()
+        return {
+            "terminal": counter.settings.terminal_id,
+            "mode": s.mode.value,
+            "outbox": s.outbox,
+            "leases": s.leases,
+            "journal_ok": s.journal_ok,
+            "business_date": s.business_date,
+        }
+
+    data = with_counter(args, action)
+    emit(
+        args,
+        data,
+        lambda d: (
+            f"{d['terminal']}: {d['mode'].upper()}, outbox {d['outbox']}, "
+            f"{sum(d['leases'].values())} seats leased over {len(d['leases'])} showtimes"
+            + ("" if d["journal_ok"] else "; JOURNAL BROKEN")
+        ),
+    )
+    return 0
+
+
+def run_leases(args: argparse.Namespace) -> int:
+    async def action(counter: Counter) -> Any:
+        return [
+            {
+                "showtime_id": s.showtime_id,
+                "lease_id": s.lease_id,
+                "leased": s.leased,
+                "sold": s.sold,
+                "available": s.available,
+                "released": s.released,
+                "seats": leases.available_seats(counter.store, s.showtime_id),
+            }
+            for s in leases.leases(counter.store)
+        ]
+
+    rows = with_counter(args, action, recover=False)
+    emit(
+        args,
+        rows,
+        lambda rs: "\n".join(
+            f"{r['showtime_id']:8} {r['available']:3} available, {r['sold']:3} sold  "
+            f"{' '.join(r['seats'])}"
+            for r in rs
+        ),
+    )
+    return 0

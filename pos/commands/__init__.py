@@ -1,1 +1,0 @@
-"""One module per `pos` subcommand; each exposes `register(subparsers)`."""

@@ -1,0 +1,45 @@
+"""Making a folder a terminal of a central: a fresh Ed25519 key, the token, the first sync.
+
+Shared by `pos enroll` and `pos demo`, so both produce exactly the same kind of home."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from contract.ticket_code import Ed25519PrivateKey, new_private_key, public_key_text
+from pos.counter.home import Home, Settings
+from pos.errors import PosError
+from pos.ports.central_client import CentralClient, CentralError
+
+
+async def central_settings(central_url: str, code: str, key: Ed25519PrivateKey) -> Settings:
+    """Trade an enrollment code (and our public key) for a token and the cinema's details."""
+    async with CentralClient(central_url, read_timeout=5.0) as client:
+        try:
+            answer = await client.enroll(code, public_key_text(key))
+        except CentralError as exc:
+            raise PosError(exc.code, f"Enrollment failed: {exc.message}") from exc
+    return Settings(
+        central_url=central_url,
+        terminal_id=answer.terminal_id,
+        token=answer.token,
+        cinema_id=answer.cinema.id,
+        timezone=answer.cinema.timezone,
+        central_key_id=answer.central_key_id,
+        central_public_key=answer.central_public_key,
+    )
+
+
+async def enroll(home: Home, central_url: str, code: str, **overrides: Any) -> Settings:
+    """Enroll, save key and settings (`overrides` set printer, language, ...), then fetch
+    the day's data and take the first leases."""
+    from pos.counter.service import Counter
+
+    key = new_private_key()
+    settings = dataclasses.replace(await central_settings(central_url, code, key), **overrides)
+    home.save_key(key)
+    home.save(settings)
+    async with Counter(home) as counter:
+        await counter.refresh()
+    return settings

@@ -1,0 +1,79 @@
+"""From what the customer hands over to what the sale records: cash tendered may exceed what
+is due (the difference is change), a card is charged exactly. Integer fen throughout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from contract.models import Payment, PaymentMethod
+from pos.errors import NotPaid, PosError
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    method: PaymentMethod
+    amount: int
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    payments: list[Payment]
+    tendered: int
+    change: int
+
+
+def parse_amount(text: str) -> int:
+    """`6000` is fen; `60.00` (with a point) is yuan, as printed on a price board."""
+    try:
+        if "." in text:
+            fen = Decimal(text) * 100
+            if fen != fen.to_integral_value():
+                raise InvalidOperation
+            value = int(fen)
+        else:
+            value = int(text)
+    except (InvalidOperation, ValueError) as exc:
+        raise PosError(
+            "BAD_AMOUNT", f"{text!r} is not an amount (fen, or yuan like 60.00)."
+        ) from exc
+    if value < 0:
+        raise PosError("BAD_AMOUNT", f"{text!r}: amounts cannot be negative.")
+    return value
+
+
+def parse_tenders(text: str) -> list[Tender]:
+    """`cash=10000,card=3000:REF42` → tenders; the reference follows a colon."""
+    tenders = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        method, sep, rest = part.partition("=")
+        if not sep or method not in PaymentMethod.__members__.values():
+            raise PosError(
+                "BAD_PAYMENT", f"{part!r}: write payments as cash=AMOUNT or card=AMOUNT[:REF]."
+            )
+        amount, _, reference = rest.partition(":")
+        tenders.append(Tender(PaymentMethod(method), parse_amount(amount), reference or None))
+    if not tenders:
+        raise PosError("BAD_PAYMENT", "No payment given.")
+    return tenders
+
+
+def settle(total: int, tenders: list[Tender]) -> Settlement:
+    card = sum(t.amount for t in tenders if t.method == PaymentMethod.CARD)
+    cash = sum(t.amount for t in tenders if t.method == PaymentMethod.CASH)
+    if card > total:
+        raise PosError("CARD_OVERPAID", f"Card pays {card} fen but only {total} fen is due.")
+    cash_due = total - card
+    if cash < cash_due:
+        raise NotPaid("UNPAID", f"{cash_due - cash} fen still to pay (total {total} fen).")
+    payments = [
+        Payment(method=t.method, amount=t.amount, reference=t.reference)
+        for t in tenders
+        if t.method == PaymentMethod.CARD and t.amount > 0
+    ]
+    if cash_due > 0:
+        payments.append(Payment(method=PaymentMethod.CASH, amount=cash_due))
+    if not payments:
+        payments.append(Payment(method=PaymentMethod.CASH, amount=0))
+    return Settlement(payments=payments, tendered=card + cash, change=cash - cash_due)

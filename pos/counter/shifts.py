@@ -1,0 +1,270 @@
+"""Shifts and end of day at the counter: the API the CLI and the TUI share.
+
+PINs are checked here (the cashier's own to open and close, a supervisor's for cash in/out and
+for overriding the day's close); the business day comes from the cinema's `business_day_starts`
+in its own zone. Every close becomes a Z report that is kept, queued for the printer and queued
+for the central in one go, then uploaded at once if the central is reachable (else `pos sync`
+or the background sync sends it later, under the same idempotency key).
+
+Example (in a thread or async worker, with an open Counter)::
+
+    shift = open_shift(counter, "c01", "1111", {10000: 2, 1000: 5})
+    cash_move(counter, "out", 5000, reason="bank drop", supervisor_id="s01", pin="9999")
+    closing = await close_shift(counter, "c01", "1111", counts)   # blind: count first
+    closing.report.cash.variance, closing.answer
+    ready = day_readiness(counter)                                  # before closing the day
+    closing = await close_day(counter, supervisor_id="s01", pin="9999")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Literal
+
+from offline import journal, shifts, zreport
+from offline.shifts import DENOMINATIONS, Shift
+from offline.zreport import StoredReport, ZReport
+from pos.counter.zreport import face, reconciliation_request, report_id, to_json
+from pos.errors import PosError
+from printer.queue import PrintQueue
+
+if TYPE_CHECKING:
+    from pos.counter.service import Counter
+
+DEFAULT_DAY_STARTS = "06:00"
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """A closed shift or day: its report, as kept and uploaded, and the central's answer."""
+
+    report: ZReport
+    stored: StoredReport
+    print_job: int
+
+    @property
+    def answer(self) -> dict[str, Any] | None:
+        """The central's totals and differences, once it answered (None while queued)."""
+        return self.stored.answer
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "report_id": self.stored.id,
+            "idempotency_key": self.stored.idempotency_key,
+            "upload": self.stored.upload_state,
+            "print_job": self.print_job,
+            "report": to_json(self.report, self.answer),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """What stands between a business day and its close; show it before asking to close."""
+
+    business_date: date
+    open_shifts: list[Shift]
+    outbox_items: int
+    closed: bool
+
+    @property
+    def ready(self) -> bool:
+        return not self.closed and not self.open_shifts and not self.outbox_items
+
+
+def parse_counts(text: str) -> dict[int, int]:
+    """`100x2,0.5x3` → {10000: 2, 50: 3}: denominations in yuan, as printed on the money."""
+    counts: dict[int, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        value, sep, pieces = part.lower().partition("x")
+        try:
+            denomination = int(Decimal(value) * 100)
+            n = int(pieces)
+        except (InvalidOperation, ValueError) as exc:
+            raise PosError("BAD_COUNT", f"{part!r}: write DENOMINATIONxCOUNT, like 100x2.") from exc
+        if not sep or denomination not in DENOMINATIONS or n < 0:
+            raise PosError(
+                "BAD_COUNT",
+                f"{part!r}: CNY denominations are 100, 50, 20, 10, 5, 1, 0.5 and 0.1 yuan.",
+            )
+        counts[denomination] = counts.get(denomination, 0) + n
+    return counts
+
+
+# --- the business day ------------------------------------------------------------------------
+
+
+def day_starts(counter: Counter) -> time:
+    """The cinema's day boundary, from the cached schedule (the seed's 06:00 before one)."""
+    try:
+        text = counter.schedule().cinema.business_day_starts
+    except PosError:
+        text = DEFAULT_DAY_STARTS
+    return time.fromisoformat(text)
+
+
+def business_date(counter: Counter, moment: datetime | None = None) -> date:
+    return shifts.business_date_of(moment or counter.now(), day_starts(counter), counter.zone)
+
+
+# --- shifts ----------------------------------------------------------------------------------
+
+
+def current_shift(counter: Counter, cashier_id: str) -> Shift | None:
+    return shifts.current(counter.store, cashier_id)
+
+
+def open_shift(
+    counter: Counter, cashier_id: str, pin: str, float_counts: Mapping[int, int]
+) -> Shift:
+    counter.check_pin(cashier_id, pin)
+    shift = shifts.open_shift(
+        counter.store, cashier_id, float_counts, business_date=business_date(counter)
+    )
+    counter.notify()
+    return shift
+
+
+def cash_move(
+    counter: Counter,
+    direction: Literal["in", "out"],
+    amount: int,
+    *,
+    reason: str,
+    supervisor_id: str,
+    pin: str,
+    cashier_id: str | None = None,
+) -> journal.JournalEntry:
+    """Supervisor only. Without `cashier_id`, the terminal's only open shift."""
+    counter.check_pin(supervisor_id, pin, supervisor=True)
+    shift = _shift_for(counter, cashier_id)
+    return shifts.cash_move(
+        counter.store, shift.id, direction, amount, reason=reason, supervisor_id=supervisor_id
+    )
+
+
+async def close_shift(
+    counter: Counter, cashier_id: str, pin: str, counts: Mapping[int, int]
+) -> Closing:
+    """Blind close: the count goes in first; expected and variance come back in the report."""
+    counter.check_pin(cashier_id, pin)
+    shift = _shift_for(counter, cashier_id)
+    with counter.store.atomic():
+        closed = shifts.close_shift(counter.store, shift.id, counts)
+        report, stored = _keep(counter, shifts.shift_scope(closed))
+    return await _print_and_upload(counter, report, stored)
+
+
+def _shift_for(counter: Counter, cashier_id: str | None) -> Shift:
+    if cashier_id is not None:
+        shift = shifts.current(counter.store, cashier_id)
+        if shift is None:
+            raise PosError("NO_OPEN_SHIFT", f"{cashier_id} has no open shift at this terminal.")
+        return shift
+    open_ = shifts.list_shifts(counter.store, state="open")
+    if len(open_) != 1:
+        raise PosError(
+            "WHICH_SHIFT",
+            f"{len(open_)} shifts are open here; say whose drawer with --cashier.",
+            [s.id for s in open_],
+        )
+    return open_[0]
+
+
+# --- the day ---------------------------------------------------------------------------------
+
+
+def day_readiness(counter: Counter, day: date | None = None) -> Readiness:
+    day = day or business_date(counter)
+    return Readiness(
+        business_date=day,
+        open_shifts=shifts.list_shifts(counter.store, state="open"),
+        outbox_items=shifts.waiting_in_outbox(counter.store),
+        closed=shifts.day_closed(counter.store, day) is not None,
+    )
+
+
+async def close_day(
+    counter: Counter,
+    day: date | None = None,
+    *,
+    supervisor_id: str | None = None,
+    pin: str | None = None,
+    override: bool = False,
+    reason: str = "",
+) -> Closing:
+    """Close the business day: first send what is queued, then close only if every shift is
+    closed and the outbox is empty, unless a supervisor overrides (journalled, on the report).
+
+    Raises PosError DAY_NOT_READY (detail: open shifts, outbox items) or DAY_ALREADY_CLOSED.
+    """
+    if override and (supervisor_id is None or pin is None):
+        raise PosError("OVERRIDE_NEEDS_SUPERVISOR", "An override needs a supervisor and PIN.")
+    if supervisor_id is not None:
+        counter.check_pin(supervisor_id, pin or "", supervisor=True)
+    day = day or business_date(counter)
+    await _upload(counter)
+    try:
+        with counter.store.atomic():
+            shifts.close_day(
+                counter.store, day, closed_by=supervisor_id, override=override, reason=reason
+            )
+            report, stored = _keep(
+                counter, shifts.day_scope(day, day_starts(counter), counter.zone)
+            )
+    except shifts.DayNotReady as exc:
+        raise PosError(
+            "DAY_NOT_READY",
+            exc.message,
+            {"open_shifts": exc.open_shifts, "outbox_items": exc.outbox_items},
+        ) from exc
+    except shifts.DayAlreadyClosed as exc:
+        raise PosError("DAY_ALREADY_CLOSED", exc.message) from exc
+    return await _print_and_upload(counter, report, stored)
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def shift_report(counter: Counter, shift_id: str) -> tuple[ZReport, StoredReport | None]:
+    """The shift's report from the journal now (an X report while it is open), and the copy
+    kept and uploaded at its close, with the central's answer."""
+    shift = shifts.get(counter.store, shift_id)
+    report = zreport.build(counter.store, shifts.shift_scope(shift))
+    return report, zreport.stored(counter.store, "shift", shift_id)
+
+
+def day_report(counter: Counter, day: date) -> tuple[ZReport, StoredReport | None]:
+    report = zreport.build(counter.store, shifts.day_scope(day, day_starts(counter), counter.zone))
+    return report, zreport.stored(counter.store, "day", day.isoformat())
+
+
+def _keep(counter: Counter, scope: zreport.Scope) -> tuple[ZReport, StoredReport]:
+    report = zreport.build(counter.store, scope)
+    rid = report_id(counter.settings.terminal_id, report)
+    upload = reconciliation_request(rid, report).model_dump(mode="json")
+    zreport.save(counter.store, rid, report, upload)
+    stored = zreport.stored(counter.store, scope.kind, scope.key)
+    assert stored is not None
+    return report, stored
+
+
+async def _print_and_upload(counter: Counter, report: ZReport, stored: StoredReport) -> Closing:
+    job = PrintQueue(counter.store.db, recover=False).enqueue(
+        "report", face(report, counter.settings.terminal_id, counter.zone)
+    )
+    await _upload(counter)
+    fresh = zreport.stored(counter.store, stored.kind, stored.scope)
+    assert fresh is not None
+    counter.notify()
+    return Closing(report=report, stored=fresh, print_job=job)
+
+
+async def _upload(counter: Counter) -> None:
+    """Send what is queued (sales before the reports that count them) if the central is up."""
+    from pos.counter.sync import drain
+
+    if not counter.breaker.is_open:
+        await drain(counter)

@@ -1,0 +1,1 @@
+"""The Textual counter: app, screens, widgets, messages, catalogs."""

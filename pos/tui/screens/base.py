@@ -1,0 +1,50 @@
+"""What every counter screen shares: the status bar on top, the key bar below, the title,
+and one route for worker errors to the app's error handling."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from pos.tui.widgets import KeyBar, StatusBar, Words
+
+if TYPE_CHECKING:
+    from pos.counter.service import Counter
+    from pos.tui.app import PosApp
+
+
+class CounterScreen(Screen[None]):
+    TITLE_KEY = ""
+
+    @property
+    def pos(self) -> PosApp:
+        from pos.tui.app import PosApp
+
+        return cast(PosApp, self.app)
+
+    @property
+    def counter(self) -> Counter:
+        return self.pos.counter
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status-bar")
+        yield Words(self.TITLE_KEY, id="title")
+        yield from self.compose_body()
+        yield KeyBar(id="key-bar")
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "language", lambda _: self.relabel(), init=False)
+
+    def relabel(self) -> None:
+        """Words that are not `Words` widgets (placeholders, table headers) follow the
+        language here."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.pos.show_error(event.worker.error)

@@ -1,0 +1,148 @@
+"""Payment: cash with change due, card with a reference, or both (split). Amounts are typed in
+yuan (`100` or `100.50`); the counter settles in fen and sells."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input
+
+from contract.models import PaymentMethod
+from pos.counter.payments import Tender, parse_amount, settle
+from pos.counter.selling import Order
+from pos.errors import NotPaid, PosError, SeatUnavailable
+from pos.tui.i18n import error_text, money, t
+from pos.tui.screens.base import CounterScreen
+from pos.tui.widgets import Field, Words
+
+
+def yuan(text: str) -> int:
+    """What the cashier typed, in fen: at the counter `100` means ¥100, not 100 fen."""
+    text = text.strip()
+    if not text:
+        return 0
+    return parse_amount(text if "." in text else f"{text}.00")
+
+
+class PaymentScreen(CounterScreen):
+    TITLE_KEY = "payment.title"
+    BINDINGS = [
+        Binding("f6", "card_all", "key.card_all"),
+        Binding("f7", "cash_exact", "key.cash_exact"),
+        Binding("f9", "pay", "key.pay"),
+        Binding("escape", "back", "key.back"),
+    ]
+
+    def __init__(
+        self, showtime_id: str, seats: list[str], types: list[str], hold_id: str | None = None
+    ):
+        super().__init__()
+        self.showtime_id = showtime_id
+        self.seats = seats
+        self.hold_id = hold_id
+        self.types = types
+        self.total = self.counter.quote(showtime_id, types)
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="payment-box"):
+            yield Words("payment.due", classes="total", amount=money(self.total))
+            yield Words("payment.cash")
+            yield Field(placeholder="0.00", id="cash")
+            yield Words("payment.card")
+            yield Field(placeholder="0.00", id="card")
+            yield Field(placeholder=t("payment.reference"), id="reference")
+            yield Words(id="change", classes="total")
+            yield Words(id="payment-message", classes="message")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#cash", Input).focus()
+        self.recalculate()
+
+    def relabel(self) -> None:
+        self.query_one("#reference", Input).placeholder = t("payment.reference")
+
+    def tenders(self) -> list[Tender]:
+        cash = yuan(self.query_one("#cash", Input).value)
+        card = yuan(self.query_one("#card", Input).value)
+        reference = self.query_one("#reference", Input).value.strip() or None
+        tenders = [Tender(PaymentMethod.CASH, cash)]
+        if card:
+            tenders.append(Tender(PaymentMethod.CARD, card, reference))
+        return tenders
+
+    @on(Input.Changed)
+    def recalculate(self) -> None:
+        """Change due, or what is still to pay, as the cashier types."""
+        line = self.query_one("#change", Words)
+        try:
+            tenders = self.tenders()
+            settlement = settle(self.total, tenders)
+        except NotPaid:
+            paid = sum(tender.amount for tender in tenders)
+            line.say("payment.short", amount=money(self.total - paid))
+        except PosError as exc:
+            line.update(error_text(exc))
+        else:
+            line.say("payment.change", amount=money(settlement.change))
+
+    def action_card_all(self) -> None:
+        self.query_one("#cash", Input).value = ""
+        self.query_one("#card", Input).value = money(self.total).lstrip("¥")
+        self.query_one("#reference", Input).focus()
+
+    def action_cash_exact(self) -> None:
+        self.query_one("#card", Input).value = ""
+        self.query_one("#cash", Input).value = money(self.total).lstrip("¥")
+        self.query_one("#cash", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "card" and event.value.strip():
+            self.query_one("#reference", Input).focus()
+        else:
+            self.action_pay()
+
+    def action_pay(self) -> None:
+        message = self.query_one("#payment-message", Words)
+        try:
+            tenders = self.tenders()
+            settle(self.total, tenders)
+        except PosError as exc:
+            message.update(error_text(exc))
+            return
+        if any(x.method == PaymentMethod.CARD and not x.reference for x in tenders):
+            message.say("payment.need_reference")
+            self.query_one("#reference", Input).focus()
+            return
+        message.say("payment.selling")
+        self.query_one("#payment-box").disabled = True
+        self.sell(tenders)
+
+    @work(exclusive=True, group="sale", exit_on_error=False)
+    async def sell(self, tenders: list[Tender]) -> None:
+        order = Order(
+            showtime_id=self.showtime_id,
+            cashier_id=self.pos.cashier.id if self.pos.cashier else "",
+            ticket_types=self.types,
+            tenders=tenders,
+            seats=self.seats,
+            hold_id=self.hold_id,
+        )
+        try:
+            outcome = await self.counter.sell(order)
+        except SeatUnavailable as exc:
+            self.pos.show_error(exc)
+            self.pos.back_to_seats()
+            return
+        except PosError:
+            self.query_one("#payment-box").disabled = False
+            self.query_one("#payment-message", Words).say("")
+            raise
+        self.pos.refresh_status()
+        self.pos.sale_done(outcome)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

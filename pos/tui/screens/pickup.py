@@ -1,0 +1,66 @@
+"""Pickup of an online booking by its code: online when the central answers, from the cached
+bookings otherwise; the tickets print like a sale's."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input
+
+from pos.tui.i18n import money, t
+from pos.tui.screens.base import CounterScreen
+from pos.tui.widgets import Field, Words
+
+
+class PickupScreen(CounterScreen):
+    TITLE_KEY = "pickup.title"
+    BINDINGS = [Binding("escape", "back", "key.back")]
+
+    def compose_body(self) -> ComposeResult:
+        yield Words("pickup.hint", classes="hint")
+        yield Field(placeholder=t("pickup.code"), id="code")
+        yield Words(id="pickup-result")
+        yield Words(id="print-result")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.watch(self.pos, "last_print", self._printed, init=False)
+        self.query_one("#code", Input).focus()
+
+    def relabel(self) -> None:
+        self.query_one("#code", Input).placeholder = t("pickup.code")
+
+    @on(Input.Submitted, "#code")
+    def _code_entered(self, event: Input.Submitted) -> None:
+        code = event.value.strip().upper()
+        if code:
+            self.query_one("#pickup-result", Words).say("pickup.working")
+            self.pick_up(code)
+
+    @work(exclusive=True, group="pickup", exit_on_error=False)
+    async def pick_up(self, code: str) -> None:
+        cashier = self.pos.cashier.id if self.pos.cashier else ""
+        result = self.query_one("#pickup-result", Words)
+        try:
+            found = await self.counter.pick_up(code, cashier)
+        except Exception:
+            result.say("")
+            raise
+        booking = found.booking
+        result.say(
+            "pickup.done",
+            code=booking.code,
+            customer=booking.customer,
+            seats=", ".join(ticket.seat for ticket in booking.tickets),
+            total=money(booking.total),
+        )
+        self.query_one("#code", Input).value = ""
+        self.pos.refresh_status()
+        self.pos.print_pending()
+
+    def _printed(self, message: object) -> None:
+        self.query_one("#print-result", Words).update(self.pos.printer_line)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,81 @@
+"""The sale's result: tickets, change due, online or offline, and what the printer did."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from pos.counter.selling import Outcome
+from pos.errors import PosError
+from pos.tui.i18n import Lazy, money, pick, t
+from pos.tui.messages import PrintFinished
+from pos.tui.screens.base import CounterScreen
+from pos.tui.widgets import Words
+
+
+class ResultScreen(CounterScreen):
+    TITLE_KEY = "result.title"
+    BINDINGS = [
+        Binding("enter", "done", "key.next_customer", priority=True),
+        Binding("escape", "done", "key.next_customer", show=False),
+        Binding("p", "print_again", "key.retry_print"),
+        Binding("r", "reprint", "key.reprint"),
+    ]
+
+    def __init__(self, outcome: Outcome):
+        super().__init__()
+        self.outcome = outcome
+
+    def compose_body(self) -> ComposeResult:
+        sale = self.outcome.sale
+        yield Words("result.mode", mode=Lazy(f"result.{self.outcome.mode}"))
+        if self.outcome.failover:
+            yield Words("result.failover", why=self.outcome.failover, classes="warning")
+        yield DataTable(id="tickets", cursor_type="none")
+        yield Words("result.total", total=money(sale.total), tendered=money(sale.tendered))
+        yield Words("result.change", classes="total", change=money(sale.change))
+        yield Words("result.printing", id="print-result")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.watch(self.pos, "last_print", self._printed, init=False)
+        self.fill()
+        self.pos.print_pending()
+
+    def relabel(self) -> None:
+        self.fill()
+
+    def fill(self) -> None:
+        table = self.query_one("#tickets", DataTable)
+        table.clear(columns=True)
+        table.add_columns(t("col.seat"), t("col.type"), t("col.price"), t("col.ticket"))
+        names = {tt.code: pick(tt.name, tt.name_en) for tt in self.counter.schedule().ticket_types}
+        for ticket in self.outcome.sale.tickets:
+            kind = names.get(ticket.ticket_type, ticket.ticket_type)
+            table.add_row(ticket.seat, kind, money(ticket.price), ticket.id)
+
+    def _printed(self, message: PrintFinished | None) -> None:
+        line = self.query_one("#print-result", Words)
+        if message is None:
+            return
+        if message.pending:
+            line.say("result.print_failed", why=self.pos.printer_line)
+            line.add_class("warning")
+        else:
+            line.say("result.printed")
+            line.remove_class("warning")
+
+    def action_print_again(self) -> None:
+        self.pos.print_pending()
+
+    def action_reprint(self) -> None:
+        try:
+            self.counter.reprint(self.outcome.sale.id)
+        except PosError as exc:
+            self.pos.show_error(exc)
+            return
+        self.pos.print_pending()
+
+    def action_done(self) -> None:
+        self.app.pop_screen()

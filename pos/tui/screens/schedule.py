@@ -1,0 +1,135 @@
+"""Today's schedule: type part of a title (Chinese or English) to filter, Enter for seats."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input
+
+from contract.models import Schedule, Showtime
+from pos.errors import PosError
+from pos.tui.i18n import clock, money, pick, t
+from pos.tui.screens.base import CounterScreen
+from pos.tui.widgets import Field
+
+COLUMNS = ("col.time", "col.film", "col.auditorium", "col.free", "col.lease", "col.adult")
+
+
+class ScheduleScreen(CounterScreen):
+    TITLE_KEY = "schedule.title"
+    BINDINGS = [
+        Binding("enter", "open", "key.seats", priority=True),
+        Binding("up", "cursor(-1)", "key.move", show=False, priority=True),
+        Binding("down", "cursor(1)", "key.move", show=False, priority=True),
+        Binding("f3", "pickup", "key.pickup"),
+        Binding("f4", "sales", "key.sales"),
+        Binding("f5", "refresh", "key.refresh"),
+        Binding("f6", "shift", "key.shift"),
+        Binding("f8", "log_out", "key.log_out"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Field(placeholder=t("schedule.filter"), id="filter")
+        yield DataTable(id="showtimes", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.watch(self.pos, "status", lambda _: self.fill(), init=False)
+        self.fill()
+        self.query_one("#filter", Input).focus()
+
+    def relabel(self) -> None:
+        self.query_one("#filter", Input).placeholder = t("schedule.filter")
+        self.fill()
+
+    def schedule(self) -> Schedule | None:
+        try:
+            return self.counter.schedule()
+        except PosError:  # nothing cached yet: the table stays empty until a refresh
+            return None
+
+    def fill(self) -> None:
+        """(Re)draw the table from the cached schedule, keeping the highlighted showtime."""
+        table = self.query_one("#showtimes", DataTable)
+        current = self.highlighted()
+        table.clear(columns=True)
+        table.add_columns(*(t(c) for c in COLUMNS))
+        schedule = self.schedule()
+        if schedule is None:
+            return
+        films = {f.id: f for f in schedule.films}
+        rooms = {a.id: a for a in schedule.auditoriums}
+        leased = self.pos.status.leases if self.pos.status else {}
+        wanted = self.query_one("#filter", Input).value.strip().casefold()
+        zone = self.counter.settings.timezone
+        for st in sorted(schedule.showtimes, key=lambda s: (s.start, s.id)):
+            film = films[st.film_id]
+            names = (film.title, film.title_en, film.original_title or "")
+            if wanted and not any(wanted in n.casefold() for n in names):
+                continue
+            room = rooms[st.auditorium_id]
+            table.add_row(
+                clock(st.start, zone),
+                pick(film.title, film.title_en),
+                pick(room.name, room.name_en),
+                f"{st.free}/{st.capacity}",
+                str(leased.get(st.id, 0)),
+                _price(st),
+                key=st.id,
+            )
+        if current is not None and current in table.rows:
+            table.move_cursor(row=table.get_row_index(current))
+
+    def highlighted(self) -> str | None:
+        table = self.query_one("#showtimes", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.fill()
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#showtimes", DataTable)
+        table.move_cursor(row=table.cursor_row + step)
+
+    def action_open(self) -> None:
+        from pos.tui.screens.seats import SeatsScreen
+
+        showtime_id = self.highlighted()
+        if showtime_id is not None:
+            self.app.push_screen(SeatsScreen(showtime_id))
+
+    @on(DataTable.RowSelected)
+    def _row_chosen(self) -> None:
+        self.action_open()
+
+    def action_shift(self) -> None:
+        from pos.tui.screens.shift import ShiftScreen
+
+        self.app.push_screen(ShiftScreen())
+
+    def action_pickup(self) -> None:
+        from pos.tui.screens.pickup import PickupScreen
+
+        self.app.push_screen(PickupScreen())
+
+    def action_sales(self) -> None:
+        from pos.tui.screens.sales import SalesScreen
+
+        self.app.push_screen(SalesScreen())
+
+    def action_refresh(self) -> None:
+        self.pos.connect()
+
+    def action_log_out(self) -> None:
+        from pos.tui.screens.login import LoginScreen
+
+        self.pos.cashier = None
+        self.app.switch_screen(LoginScreen())
+
+
+def _price(st: Showtime) -> str:
+    return money(st.prices["adult"]) if "adult" in st.prices else "—"

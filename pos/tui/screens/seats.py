@@ -1,0 +1,120 @@
+"""Choosing seats for one showtime on the seat map; Enter goes on to ticket types."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+
+from pos.counter.service import SeatView
+from pos.errors import PosError
+from pos.tui.i18n import Lazy, Named, clock, t
+from pos.tui.screens.base import CounterScreen
+from pos.tui.widgets import SeatLegend, SeatMap, Words
+
+
+class SeatsScreen(CounterScreen):
+    TITLE_KEY = "seats.title"
+    BINDINGS = [
+        Binding("enter", "next", "key.ticket_types"),
+        Binding("escape", "back", "key.back"),
+        Binding("f5", "reload", "key.refresh"),
+    ]
+
+    def __init__(self, showtime_id: str):
+        super().__init__()
+        self.showtime_id = showtime_id
+
+    def compose_body(self) -> ComposeResult:
+        yield Words(id="showtime-line")
+        yield Container(Words("seats.loading"), id="map-area")
+        yield Words(id="seat-info")
+        yield Words(id="offline-note", classes="warning")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.describe_showtime()
+        self.reload()
+
+    def describe_showtime(self) -> None:
+        st = self.counter.showtime(self.showtime_id)
+        schedule = self.counter.schedule()
+        film = next(f for f in schedule.films if f.id == st.film_id)
+        room = next(a for a in schedule.auditoriums if a.id == st.auditorium_id)
+        self.query_one("#showtime-line", Words).say(
+            "seats.showtime",
+            time=clock(st.start, self.counter.settings.timezone),
+            film=Named(film.title, film.title_en),
+            room=Named(room.name, room.name_en),
+        )
+
+    @work(exclusive=True, group="seat-map", exit_on_error=False)
+    async def reload(self) -> None:
+        """Fetch the map (cached copy when the central is away) and show it."""
+        view = await self.counter.seat_view(self.showtime_id)
+        self.show(view)
+
+    def show(self, view: SeatView) -> None:
+        area = self.query_one("#map-area")
+        maps = area.query(SeatMap)
+        if maps:
+            maps.first().show_view(view)
+        else:
+            area.remove_children()
+            seat_map = SeatMap(view, id="seat-map")
+            area.mount(seat_map, SeatLegend(seat_map, id="legend"))
+            seat_map.focus()
+        note = self.query_one("#offline-note", Words)
+        note.say("seats.offline_note" if view.offline else "")
+        note.display = view.offline
+        self.describe_cursor(self.query_one(SeatMap))
+
+    def describe_cursor(self, seat_map: SeatMap) -> None:
+        seat = seat_map.seats[seat_map.cursor]
+        look = seat_map.look(seat)
+        chosen = ", ".join(seat_map.selected) or "—"
+        self.query_one("#seat-info", Words).say(
+            "seats.info",
+            seat=seat.label,
+            kind=Lazy("kind." + seat.kind.value),
+            state=Lazy("state." + look.part),
+            n=len(seat_map.selected),
+            chosen=chosen,
+            count=seat_map.count or "—",
+        )
+
+    @on(SeatMap.Changed)
+    def _map_changed(self, event: SeatMap.Changed) -> None:
+        self.describe_cursor(event.seat_map)
+
+    @on(SeatMap.Refused)
+    def _refused(self, event: SeatMap.Refused) -> None:
+        self.notify(t(event.reason), severity="warning")
+
+    def action_next(self) -> None:
+        maps = self.query(SeatMap)
+        if not maps or not maps.first().selected:
+            self.notify(t("seats.choose_first"), severity="warning")
+            return
+        self.hold_and_continue(list(maps.first().selected))
+
+    @work(exclusive=True, group="hold", exit_on_error=False)
+    async def hold_and_continue(self, seats: list[str]) -> None:
+        """Hold the seats at the central while the customer decides; if one was just taken,
+        say so and show the fresh map."""
+        from pos.tui.screens.tickets import TicketsScreen
+
+        try:
+            hold_id = await self.counter.hold(self.showtime_id, seats)
+        except PosError as exc:
+            self.pos.show_error(exc)
+            self.reload()
+            return
+        self.app.push_screen(TicketsScreen(self.showtime_id, seats, hold_id))
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,86 @@
+"""Ticket types for the chosen seats (a number key sets the highlighted line) and the basket
+with its running total; Enter goes on to payment."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from pos.tui.i18n import Named, money, t
+from pos.tui.screens.base import CounterScreen
+from pos.tui.widgets import Words
+
+
+class TicketsScreen(CounterScreen):
+    TITLE_KEY = "tickets.title"
+    BINDINGS = [
+        Binding("enter", "pay", "key.payment", priority=True),
+        Binding("escape", "back", "key.back"),
+        Binding("a", "all", "key.all_same"),
+        *(Binding(str(n), f"choose({n})", "key.type_number", show=False) for n in range(1, 10)),
+    ]
+
+    def __init__(self, showtime_id: str, seats: list[str], hold_id: str | None = None):
+        super().__init__()
+        self.showtime_id = showtime_id
+        self.seats = seats
+        self.hold_id = hold_id
+        st = self.counter.showtime(showtime_id)
+        known = {tt.code: tt for tt in self.counter.schedule().ticket_types}
+        self.codes = [code for code in known if code in st.prices]
+        self.names = {code: Named(known[code].name, known[code].name_en) for code in self.codes}
+        self.prices = st.prices
+        self.types = [self.codes[0]] * len(seats)
+
+    def compose_body(self) -> ComposeResult:
+        yield Words(id="type-keys")
+        yield DataTable(id="basket", cursor_type="row")
+        yield Words(id="total", classes="total")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.fill()
+        self.query_one("#basket").focus()
+
+    def relabel(self) -> None:
+        self.fill()
+
+    def fill(self) -> None:
+        keys = "   ".join(
+            f"{i}  {self.names[c]:}  {money(self.prices[c])}" for i, c in enumerate(self.codes, 1)
+        )
+        self.query_one("#type-keys", Words).update(keys)
+        table = self.query_one("#basket", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_columns(t("col.seat"), t("col.type"), t("col.price"))
+        for seat, code in zip(self.seats, self.types, strict=True):
+            table.add_row(seat, f"{self.names[code]:}", money(self.prices[code]), key=seat)
+        table.move_cursor(row=row)
+        total = self.counter.quote(self.showtime_id, self.types)
+        self.query_one("#total", Words).say("tickets.total", n=len(self.seats), total=money(total))
+
+    def action_choose(self, n: int) -> None:
+        if n > len(self.codes):
+            return
+        table = self.query_one("#basket", DataTable)
+        self.types[table.cursor_row] = self.codes[n - 1]
+        self.fill()
+        table.move_cursor(row=table.cursor_row + 1)
+
+    def action_all(self) -> None:
+        """Every line takes the highlighted line's type: a family of four adults in one key."""
+        table = self.query_one("#basket", DataTable)
+        self.types = [self.types[table.cursor_row]] * len(self.seats)
+        self.fill()
+
+    def action_pay(self) -> None:
+        from pos.tui.screens.payment import PaymentScreen
+
+        self.app.push_screen(
+            PaymentScreen(self.showtime_id, self.seats, list(self.types), self.hold_id)
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
