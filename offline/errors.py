@@ -1,7 +1,7 @@
 """Errors of the terminal's store, as a small hierarchy.
 
 Each carries a `code` IT can search for and a message a cashier or supervisor can act on;
-`str(error)` starts with the code so a log line or a dialog shows both.
+`str(error)` ends with the code, as every error of the one root does.
 """
 
 from __future__ import annotations
@@ -9,21 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from contract.errors import BoxOfficeError
 
-class StoreError(Exception):
+
+class StoreError(BoxOfficeError):
     """Base of every error the offline store raises on purpose."""
 
-    code = "STORE-ERROR"
+    code = "STORE_ERROR"
 
     def __init__(self, message: str) -> None:
-        super().__init__(f"{self.code}: {message}")
-        self.message = message
+        super().__init__(None, message)
 
 
 class StoreUnavailable(StoreError):
     """The file could not be opened at all (missing folder rights, a directory, a lock)."""
 
-    code = "STORE-UNAVAILABLE"
+    code = "STORE_UNAVAILABLE"
 
     def __init__(self, path: Path, why: str) -> None:
         super().__init__(f"cannot open the terminal's store {path}: {why}")
@@ -33,7 +34,7 @@ class StoreUnavailable(StoreError):
 class StoreCorrupt(StoreError):
     """The file is not a healthy store; it is left exactly as found."""
 
-    code = "STORE-CORRUPT"
+    code = "STORE_CORRUPT"
 
     def __init__(self, path: Path, finding: str) -> None:
         super().__init__(
@@ -47,7 +48,7 @@ class StoreCorrupt(StoreError):
 class StoreTooNew(StoreError):
     """The file was written by a newer version; an older one must not guess at its schema."""
 
-    code = "STORE-TOO-NEW"
+    code = "STORE_TOO_NEW"
 
     def __init__(self, path: Path, unknown: Iterable[str], known: int) -> None:
         unknown = sorted(unknown)
@@ -63,13 +64,13 @@ class StoreTooNew(StoreError):
 class NotFound(StoreError, LookupError):
     """A sale, outbox item or booking the caller named does not exist in this store."""
 
-    code = "STORE-NOT-FOUND"
+    code = "STORE_NOT_FOUND"
 
 
 class DuplicateKey(StoreError):
     """An idempotency key was used twice; reusing one would make two operations look like one."""
 
-    code = "STORE-DUPLICATE-KEY"
+    code = "STORE_DUPLICATE_KEY"
 
     def __init__(self, what: str, key: str) -> None:
         super().__init__(f"{what} with idempotency key {key!r} already exists")

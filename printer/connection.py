@@ -107,12 +107,12 @@ def open_escpos(spec: ConnectionSpec, profile: str | None = None) -> Escpos:
         raise PrinterConnectionError(
             f"The {spec.kind} printer driver is not installed: "
             f"pip install 'python-escpos[{spec.kind}]' ({exc})",
-            code="PRN-DRIVER-MISSING",
+            code="PRINTER_DRIVER_MISSING",
         ) from exc
     except Exception as exc:  # DeviceNotFoundError, OSError, usb/serial errors
         raise PrinterConnectionError(
             f"Cannot open the {spec.kind} printer {spec.target or ''}: {exc}",
-            code="PRN-UNREACHABLE",
+            code="PRINTER_UNREACHABLE",
         ) from exc
     return device
 

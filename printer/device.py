@@ -59,7 +59,7 @@ class Printer:
             result = printer_status.query_cups(device)
         else:
             result = printer_status.query(device)
-        if result.code == "PRN-CONNECTION-LOST":
+        if result.code == "PRINTER_CONNECTION_LOST":
             self.close()
         return result
 
@@ -75,7 +75,7 @@ class Printer:
             self.close()
             raise PrinterConnectionError(
                 f"Connection to the printer broke while sending: {exc}",
-                code="PRN-CONNECTION-LOST",
+                code="PRINTER_CONNECTION_LOST",
             ) from exc
 
     def print_layout(self, layout: Layout) -> PrinterStatus:

@@ -6,41 +6,37 @@ the code (`error.code`) goes in logs and support tickets.
 
 from __future__ import annotations
 
+from contract.errors import BoxOfficeError
 
-class PrinterError(Exception):
+
+class PrinterError(BoxOfficeError):
     """Base of every error raised by `printer`."""
 
-    code = "PRN-ERROR"
+    code = "PRINTER_ERROR"
 
     def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-
-    def __str__(self) -> str:
-        return f"{self.message} [{self.code}]"
+        super().__init__(code, message)
 
 
 class PrinterSettingError(PrinterError, ValueError):
     """The printer setting string (e.g. `tcp://10.0.0.5:9100`) cannot be understood."""
 
-    code = "PRN-SETTING"
+    code = "PRINTER_SETTING"
 
 
 class PrinterConnectionError(PrinterError):
     """The printer could not be opened or the connection broke while sending."""
 
-    code = "PRN-CONNECTION"
+    code = "PRINTER_CONNECTION"
 
 
 class UnprintableTextError(PrinterError):
     """Text the printer cannot encode and no font is at hand to print it as an image."""
 
-    code = "PRN-UNPRINTABLE"
+    code = "PRINTER_UNPRINTABLE"
 
 
 class CjkFontMissingError(UnprintableTextError):
     """Chinese text must be drawn as an image but no CJK font was found."""
 
-    code = "PRN-NO-CJK-FONT"
+    code = "PRINTER_NO_CJK_FONT"

@@ -71,7 +71,7 @@ class JobOutcome:
     job_id: int
     state: JobState
     code: str
-    """PRN-OK when printed, else the code of what stopped it."""
+    """PRINTER_OK when printed, else the code of what stopped it."""
     reason: str
 
 
@@ -160,7 +160,7 @@ class PrintQueue:
                 row[0]
                 for row in self.db.execute(
                     f"UPDATE {TABLE} SET state = ?, reason = 'interrupted', "
-                    "reason_code = 'PRN-INTERRUPTED', reprint = 1, updated_at = ? "
+                    "reason_code = 'PRINTER_INTERRUPTED', reprint = 1, updated_at = ? "
                     "WHERE state = ? RETURNING id",
                     [JobState.FAILED.value, _now(), JobState.PRINTING.value],
                 ).fetchall()
@@ -219,7 +219,7 @@ class PrintQueue:
                 "updated_at = ?, printed_at = ? WHERE id = ?",
                 [JobState.PRINTED.value, now, now, job_id],
             )
-        return JobOutcome(job_id, JobState.PRINTED, "PRN-OK", "")
+        return JobOutcome(job_id, JobState.PRINTED, "PRINTER_OK", "")
 
     def _fail_status(self, job_id: int, status: PrinterStatus, sent: bool) -> JobOutcome:
         return self._fail(job_id, status.code, status.message(), sent)

@@ -39,14 +39,14 @@ class PrinterState(StrEnum):
 
 
 _KEYS = {
-    "PRN-OK": "status_ok",
-    "PRN-OFFLINE": "status_offline",
-    "PRN-UNREACHABLE": "status_unreachable",
-    "PRN-PAPER-OUT": "status_paper_out",
-    "PRN-COVER-OPEN": "status_cover_open",
-    "PRN-NO-ANSWER": "status_no_answer",
-    "PRN-CONNECTION-LOST": "status_connection_lost",
-    "PRN-NO-STATUS": "status_not_reported",
+    "PRINTER_OK": "status_ok",
+    "PRINTER_OFFLINE": "status_offline",
+    "PRINTER_UNREACHABLE": "status_unreachable",
+    "PRINTER_PAPER_OUT": "status_paper_out",
+    "PRINTER_COVER_OPEN": "status_cover_open",
+    "PRINTER_NO_ANSWER": "status_no_answer",
+    "PRINTER_CONNECTION_LOST": "status_connection_lost",
+    "PRINTER_NO_STATUS": "status_not_reported",
 }
 
 
@@ -63,7 +63,7 @@ class PrinterStatus:
     @property
     def ok(self) -> bool:
         """May a job be sent? Also true where the link cannot report status at all."""
-        return self.state is PrinterState.ONLINE or self.code == "PRN-NO-STATUS"
+        return self.state is PrinterState.ONLINE or self.code == "PRINTER_NO_STATUS"
 
     def message(self, lang: Lang = "en") -> str:
         words = text(_KEYS[self.code], lang)
@@ -73,16 +73,16 @@ class PrinterStatus:
         return f"{self.message()} [{self.code}]"
 
 
-ONLINE = PrinterStatus(PrinterState.ONLINE, "PRN-OK")
-NOT_REPORTED = PrinterStatus(PrinterState.UNKNOWN, "PRN-NO-STATUS")
+ONLINE = PrinterStatus(PrinterState.ONLINE, "PRINTER_OK")
+NOT_REPORTED = PrinterStatus(PrinterState.UNKNOWN, "PRINTER_NO_STATUS")
 
 
 def unreachable(detail: str) -> PrinterStatus:
-    return PrinterStatus(PrinterState.OFFLINE, "PRN-UNREACHABLE", detail=detail)
+    return PrinterStatus(PrinterState.OFFLINE, "PRINTER_UNREACHABLE", detail=detail)
 
 
 def connection_lost(detail: str) -> PrinterStatus:
-    return PrinterStatus(PrinterState.OFFLINE, "PRN-CONNECTION-LOST", detail=detail)
+    return PrinterStatus(PrinterState.OFFLINE, "PRINTER_CONNECTION_LOST", detail=detail)
 
 
 def query(device: Escpos) -> PrinterStatus:
@@ -91,22 +91,22 @@ def query(device: Escpos) -> PrinterStatus:
         _drain(device)
         printer = _ask(device, PRINTER_STATUS)
         if printer is None:
-            return PrinterStatus(PrinterState.UNKNOWN, "PRN-NO-ANSWER")
+            return PrinterStatus(PrinterState.UNKNOWN, "PRINTER_NO_ANSWER")
         paper = _ask(device, PAPER_SENSOR)
         if paper is None:
-            return PrinterStatus(PrinterState.UNKNOWN, "PRN-NO-ANSWER")
+            return PrinterStatus(PrinterState.UNKNOWN, "PRINTER_NO_ANSWER")
         cause = _ask(device, OFFLINE_CAUSE) if printer & OFFLINE_BIT else 0
     except OSError as exc:
         return connection_lost(str(exc))
     detail = f"status={printer:#04x} paper={paper:#04x} cause={cause or 0:#04x}"
     low = bool(paper & PAPER_NEAR_END_BITS)
     if paper & PAPER_END_BITS or (cause or 0) & PAPER_STOP_BIT:
-        return PrinterStatus(PrinterState.PAPER_OUT, "PRN-PAPER-OUT", detail=detail)
+        return PrinterStatus(PrinterState.PAPER_OUT, "PRINTER_PAPER_OUT", detail=detail)
     if (cause or 0) & COVER_OPEN_BIT:
-        return PrinterStatus(PrinterState.COVER_OPEN, "PRN-COVER-OPEN", detail=detail)
+        return PrinterStatus(PrinterState.COVER_OPEN, "PRINTER_COVER_OPEN", detail=detail)
     if printer & OFFLINE_BIT or cause is None:
-        return PrinterStatus(PrinterState.OFFLINE, "PRN-OFFLINE", detail=detail)
-    return PrinterStatus(PrinterState.ONLINE, "PRN-OK", paper_low=low, detail=detail)
+        return PrinterStatus(PrinterState.OFFLINE, "PRINTER_OFFLINE", detail=detail)
+    return PrinterStatus(PrinterState.ONLINE, "PRINTER_OK", paper_low=low, detail=detail)
 
 
 def query_cups(device: Escpos) -> PrinterStatus:
@@ -120,8 +120,8 @@ def query_cups(device: Escpos) -> PrinterStatus:
         return ONLINE
     detail = str(info.get("printer-state-message", ""))
     if state == 5:
-        return PrinterStatus(PrinterState.OFFLINE, "PRN-OFFLINE", detail=detail)
-    return PrinterStatus(PrinterState.UNKNOWN, "PRN-NO-ANSWER", detail=detail)
+        return PrinterStatus(PrinterState.OFFLINE, "PRINTER_OFFLINE", detail=detail)
+    return PrinterStatus(PrinterState.UNKNOWN, "PRINTER_NO_ANSWER", detail=detail)
 
 
 def _ask(device: Escpos, n: int) -> int | None:

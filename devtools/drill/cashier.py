@@ -19,11 +19,11 @@ from devtools.drill.records import Recorder
 from offline import outbox
 from offline.errors import StoreError
 from pos.cli import enroll as enroll_command
+from pos.counter.errors import CounterError
 from pos.counter.home import Home
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
-from pos.errors import PosError
 
 STATUS_EVERY = 0.25
 SETUP_TIMEOUT = 120.0
@@ -91,7 +91,7 @@ class Cashier:
             return
         try:
             outcome = await self.counter.sell(order)
-        except (PosError, StoreError) as exc:
+        except (CounterError, StoreError) as exc:
             code = getattr(exc, "code", type(exc).__name__)
             self.recorder.write("error", t0=started, t1=time.time(), code=code)
             return

@@ -7,9 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from offline.errors import StoreError
+from contract.errors import BoxOfficeError
 from pos import __version__
-from pos.errors import PosError
 
 # Subcommand modules under pos.cli, in the order `pos --help` lists them.
 COMMANDS = (
@@ -57,9 +56,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except PosError as exc:
-        print(f"pos: error: {exc}", file=sys.stderr)
-        return 2
-    except StoreError as exc:
+    except BoxOfficeError as exc:  # the one place the CLI turns an error into a line
         print(f"pos: error: {exc}", file=sys.stderr)
         return 2

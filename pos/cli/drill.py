@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from pos.errors import PosError
+from pos.counter.errors import CounterError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,12 +57,12 @@ def run_festival_command(args: argparse.Namespace) -> int:
         )
         plan.check()
     except ValueError as exc:
-        raise PosError("BAD_DRILL", str(exc)) from exc
+        raise CounterError("BAD_DRILL", str(exc)) from exc
     err = Console(stderr=True)
     try:
         report = run_festival(plan, err)
     except DrillError as exc:
-        raise PosError("DRILL_FAILED", str(exc)) from exc
+        raise CounterError("DRILL_FAILED", str(exc)) from exc
     except KeyboardInterrupt:
         err.print("drill interrupted; every process it started has been stopped")
         return 130

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from contract.ticket_code import new_private_key
 from pos.cli.common import add_common, emit, home_of, with_counter
 from pos.counter.enrollment import central_settings
+from pos.counter.errors import CounterError
 from pos.counter.home import Settings
-from pos.errors import PosError
 
 if TYPE_CHECKING:
     from pos.counter.service import Counter
@@ -39,14 +39,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     home = home_of(args)
     if home.exists() and not args.force:
-        raise PosError("ALREADY_ENROLLED", f"{home.path} is already a terminal; use --force.")
+        raise CounterError("ALREADY_ENROLLED", f"{home.path} is already a terminal; use --force.")
     key = new_private_key()
 
     async def enroll() -> Settings:
         if args.pretix:
             return await _enroll_pretix(args)
         if not (args.central and args.code):
-            raise PosError("USAGE", "Give --central URL --code CODE (or --pretix URL ...).")
+            raise CounterError("USAGE", "Give --central URL --code CODE (or --pretix URL ...).")
         return await central_settings(args.central, args.code, key)
 
     settings = asyncio.run(enroll())
@@ -81,7 +81,7 @@ async def _enroll_pretix(args: argparse.Namespace) -> Settings:
     from pos.ports.pretix.enrollment import enroll_pretix
 
     if not (args.organizer and args.event and args.token):
-        raise PosError("USAGE", "--pretix needs --organizer, --event and --token.")
+        raise CounterError("USAGE", "--pretix needs --organizer, --event and --token.")
     return await enroll_pretix(
         args.pretix,
         args.organizer,

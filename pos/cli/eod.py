@@ -12,10 +12,10 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from contract.errors import BoxOfficeError
 from pos.cli.common import add_common, emit, with_counter
 from pos.cli.shift import closing_text
 from pos.counter import shifts
-from pos.errors import PosError
 
 if TYPE_CHECKING:
     from pos.counter.service import Counter
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         data = with_counter(args, action)
-    except PosError as exc:
+    except BoxOfficeError as exc:
         if not args.json:
             raise
         refusal = {"closed": False, "code": exc.code, "message": exc.message, "detail": exc.detail}

@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pos.cli.common import emit
-from pos.errors import PosError
+from pos.counter.errors import CounterError
 
 INFO = "pretix.json"
 
@@ -43,7 +43,7 @@ def run_up(args: argparse.Namespace) -> int:
 
     python = args.python or default_python()
     if python is None or not python.exists():
-        raise PosError(
+        raise CounterError(
             "NO_PRETIX", "No pretix to run: give --python (see README, 'Selling through pretix')."
         )
     folder: Path = args.dir.resolve()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from contract.errors import BoxOfficeError
 from offline import leases
 from pos.cli.common import add_common, emit, with_counter
-from pos.errors import PosError
 from pos.ports.central_client import CentralError
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def run_seats(args: argparse.Namespace) -> int:
         counter.showtime(args.showtime)
         try:
             view = await counter.seat_view(args.showtime)
-        except PosError as exc:
+        except BoxOfficeError as exc:
             if exc.code != "NO_SEAT_MAP":
                 raise
             mine = leases.available_seats(counter.store, args.showtime)

@@ -26,17 +26,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def parse_seats(text: str) -> tuple[list[str] | None, int | None]:
-    from pos.errors import PosError
+    from pos.counter.errors import CounterError
 
     if text.startswith("auto:"):
         try:
             count = int(text.removeprefix("auto:"))
         except ValueError as exc:
-            raise PosError("BAD_SEATS", f"{text!r}: write auto:N with a number.") from exc
+            raise CounterError("BAD_SEATS", f"{text!r}: write auto:N with a number.") from exc
         return None, count
     seats = [s.strip().upper() for s in text.split(",") if s.strip()]
     if not seats:
-        raise PosError("BAD_SEATS", "No seats given.")
+        raise CounterError("BAD_SEATS", "No seats given.")
     return seats, None
 
 

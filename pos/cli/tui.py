@@ -12,8 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pos.cli.common import home_of
+from pos.counter.errors import CounterError
 from pos.counter.home import Home
-from pos.errors import PosError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,7 +55,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     folder = args.home or Path(tempfile.mkdtemp(prefix="pos-demo-"))
     if folder.exists() and any(folder.iterdir()):
-        raise PosError("DEMO_HOME_NOT_EMPTY", f"{folder} is not empty; give an empty folder.")
+        raise CounterError("DEMO_HOME_NOT_EMPTY", f"{folder} is not empty; give an empty folder.")
     folder.mkdir(parents=True, exist_ok=True)
     day = args.business_date or (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).date()
     home = Home(folder / "terminal")

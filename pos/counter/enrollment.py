@@ -8,8 +8,8 @@ import dataclasses
 from typing import Any
 
 from contract.ticket_code import Ed25519PrivateKey, new_private_key, public_key_text
+from pos.counter.errors import CounterError
 from pos.counter.home import Home, Settings
-from pos.errors import PosError
 from pos.ports.central_client import CentralClient, CentralError
 
 
@@ -19,7 +19,7 @@ async def central_settings(central_url: str, code: str, key: Ed25519PrivateKey) 
         try:
             answer = await client.enroll(code, public_key_text(key))
         except CentralError as exc:
-            raise PosError(exc.code, f"Enrollment failed: {exc.message}") from exc
+            raise CounterError(exc.code, f"Enrollment failed: {exc.message}") from exc
     return Settings(
         central_url=central_url,
         terminal_id=answer.terminal_id,

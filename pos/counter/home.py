@@ -13,7 +13,7 @@ from pathlib import Path
 import platformdirs
 
 from contract.ticket_code import Ed25519PrivateKey, private_key_bytes, private_key_from_bytes
-from pos.errors import PosError
+from pos.counter.errors import CounterError
 
 CONFIG = "config.json"
 KEY = "terminal.key"
@@ -75,7 +75,7 @@ class Home:
 
     def load(self) -> Settings:
         if not self.exists():
-            raise PosError(
+            raise CounterError(
                 "NOT_ENROLLED",
                 f"No terminal here ({self.path}); run `pos enroll --central URL --code CODE`.",
             )
@@ -83,7 +83,7 @@ class Home:
             raw = json.loads(self.config_path.read_text())
             return Settings(**raw)
         except (ValueError, TypeError) as exc:
-            raise PosError("BAD_CONFIG", f"{self.config_path} is unreadable: {exc}") from exc
+            raise CounterError("BAD_CONFIG", f"{self.config_path} is unreadable: {exc}") from exc
 
     def save(self, settings: Settings) -> None:
         self.path.mkdir(parents=True, exist_ok=True)

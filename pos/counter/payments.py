@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from contract.models import Payment, PaymentMethod
-from pos.errors import NotPaid, PosError
+from pos.counter.errors import CounterError, NotPaid
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +35,11 @@ def parse_amount(text: str) -> int:
         else:
             value = int(text)
     except (InvalidOperation, ValueError) as exc:
-        raise PosError(
+        raise CounterError(
             "BAD_AMOUNT", f"{text!r} is not an amount (fen, or yuan like 60.00)."
         ) from exc
     if value < 0:
-        raise PosError("BAD_AMOUNT", f"{text!r}: amounts cannot be negative.")
+        raise CounterError("BAD_AMOUNT", f"{text!r}: amounts cannot be negative.")
     return value
 
 
@@ -49,13 +49,13 @@ def parse_tenders(text: str) -> list[Tender]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         method, sep, rest = part.partition("=")
         if not sep or method not in PaymentMethod.__members__.values():
-            raise PosError(
+            raise CounterError(
                 "BAD_PAYMENT", f"{part!r}: write payments as cash=AMOUNT or card=AMOUNT[:REF]."
             )
         amount, _, reference = rest.partition(":")
         tenders.append(Tender(PaymentMethod(method), parse_amount(amount), reference or None))
     if not tenders:
-        raise PosError("BAD_PAYMENT", "No payment given.")
+        raise CounterError("BAD_PAYMENT", "No payment given.")
     return tenders
 
 
@@ -63,7 +63,7 @@ def settle(total: int, tenders: list[Tender]) -> Settlement:
     card = sum(t.amount for t in tenders if t.method == PaymentMethod.CARD)
     cash = sum(t.amount for t in tenders if t.method == PaymentMethod.CASH)
     if card > total:
-        raise PosError("CARD_OVERPAID", f"Card pays {card} fen but only {total} fen is due.")
+        raise CounterError("CARD_OVERPAID", f"Card pays {card} fen but only {total} fen is due.")
     cash_due = total - card
     if cash < cash_due:
         raise NotPaid("UNPAID", f"{cash_due - cash} fen still to pay (total {total} fen).")

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from contract.models import SALES_CLOSE_AFTER_START, SaleLine, SaleRequest
 from offline import cache, leases, sales
 from offline.errors import SeatNotLeased
+from pos.counter.errors import CounterError, SeatUnavailable
 from pos.counter.offline_tickets import Line, build_offline_sale
 from pos.counter.payments import Tender, settle
 from pos.counter.seat_picking import best_together
-from pos.errors import PosError, SeatUnavailable
 from pos.ports.central_client import CentralError, Conflict, Rejected
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def _types_for(order: Order, count: int) -> list[str]:
     if len(order.ticket_types) == 1:
         return order.ticket_types * count
     if len(order.ticket_types) != count:
-        raise PosError(
+        raise CounterError(
             "TYPES_MISMATCH",
             f"{count} seats but {len(order.ticket_types)} ticket types; give one per seat or one.",
         )
@@ -86,14 +86,14 @@ def prices_for(counter: Counter, showtime_id: str, types: list[str]) -> list[int
     st = counter.showtime(showtime_id)
     unknown = [t for t in types if t not in st.prices]
     if unknown:
-        raise PosError("UNKNOWN_TICKET_TYPE", f"No ticket type {', '.join(unknown)} here.")
+        raise CounterError("UNKNOWN_TICKET_TYPE", f"No ticket type {', '.join(unknown)} here.")
     return [st.prices[t] for t in types]
 
 
 def _check_on_sale(counter: Counter, showtime_id: str) -> None:
     st = counter.showtime(showtime_id)
     if counter.now() >= st.start + SALES_CLOSE_AFTER_START:
-        raise PosError("SHOWTIME_CLOSED", "Sales for this showtime have closed.")
+        raise CounterError("SHOWTIME_CLOSED", "Sales for this showtime have closed.")
 
 
 async def sell(counter: Counter, order: Order) -> Outcome:
@@ -103,7 +103,7 @@ async def sell(counter: Counter, order: Order) -> Outcome:
     _check_on_sale(counter, order.showtime_id)
     count = len(order.seats) if order.seats else (order.count or 0)
     if count <= 0:
-        raise PosError("NO_SEATS", "Choose seats, or a number of seats with auto:N.")
+        raise CounterError("NO_SEATS", "Choose seats, or a number of seats with auto:N.")
     types = _types_for(order, count)
     prices = prices_for(counter, order.showtime_id, types)
     settlement = settle(sum(prices), order.tenders)
@@ -179,7 +179,7 @@ async def _sell_online(
         raise SeatUnavailable(exc.code, exc.message, exc.detail) from exc
     except Rejected as exc:
         _abandon(counter, draft, cancel=False)
-        raise PosError(exc.code, exc.message, exc.detail) from exc
+        raise CounterError(exc.code, exc.message, exc.detail) from exc
     except (CentralError, TimeoutError) as exc:
         counter.breaker.trip()
         _abandon(counter, draft, cancel=True)

@@ -26,9 +26,9 @@ from offline.errors import AlreadyPickedUp, NotFound, StoreCorrupt
 from offline.store import Store
 from offline.values import system_clock
 from pos.counter.connectivity import Breaker, Mode
+from pos.counter.errors import CounterError, SeatUnavailable, WrongPin
 from pos.counter.home import Home, RuntimeState, Settings, load_state, save_state
 from pos.counter.selling import Order, Outcome, prices_for, sell
-from pos.errors import PosError, SeatUnavailable, WrongPin
 from pos.ports import client_for
 from pos.ports.central_client import CentralError, Conflict, Rejected
 from pos.ports.port import CentralPort
@@ -77,7 +77,7 @@ class Counter:
         try:
             self.store = Store.open(self.home.store_path, clock=self.clock)
         except StoreCorrupt as exc:
-            raise PosError(
+            raise CounterError(
                 "STORE_CORRUPT", f"Refusing to sell: {exc.message}", str(exc.path)
             ) from exc
         self.journal_check = journal.verify(self.store)
@@ -158,7 +158,7 @@ class Counter:
         day = self.state.business_date
         found = cache.get_schedule(self.store, date.fromisoformat(day)) if day else None
         if found is None:
-            raise PosError(
+            raise CounterError(
                 "NO_SCHEDULE", "No schedule cached yet; connect to the central and run `pos sync`."
             )
         self._schedule = found.schedule
@@ -168,7 +168,7 @@ class Counter:
         for st in self.schedule().showtimes:
             if st.id == showtime_id:
                 return st
-        raise PosError("UNKNOWN_SHOWTIME", f"No showtime {showtime_id!r} today.")
+        raise CounterError("UNKNOWN_SHOWTIME", f"No showtime {showtime_id!r} today.")
 
     def status(self) -> Status:
         return Status(
@@ -184,7 +184,7 @@ class Counter:
         if member is None or not verify_pin(pin, member.pin_hash):
             raise WrongPin(staff_id)
         if supervisor and member.role != "supervisor":
-            raise PosError("NOT_SUPERVISOR", f"{staff_id} is not a supervisor.")
+            raise CounterError("NOT_SUPERVISOR", f"{staff_id} is not a supervisor.")
         return member
 
     # --- talking to the central ----------------------------------------------------------
@@ -306,7 +306,7 @@ class Counter:
                     code, PickupRequest(cashier_id=cashier_id), key=key
                 )
             except Rejected as exc:
-                raise PosError(exc.code, exc.message, exc.detail) from exc
+                raise CounterError(exc.code, exc.message, exc.detail) from exc
             except CentralError:
                 self.breaker.record_failure()
             else:
@@ -317,12 +317,12 @@ class Counter:
                     self._print_booking(found.booking, cashier_id)
                 return found
         if cached is None:
-            raise PosError("UNKNOWN_BOOKING", f"No booking {code!r} in today's list.")
+            raise CounterError("UNKNOWN_BOOKING", f"No booking {code!r} in today's list.")
         with self.store.atomic():
             try:
                 found = cache.mark_picked_up(self.store, code, cashier_id)
             except AlreadyPickedUp as exc:
-                raise PosError("ALREADY_PICKED_UP", exc.message) from exc
+                raise CounterError("ALREADY_PICKED_UP", exc.message) from exc
             outbox.enqueue(
                 self.store,
                 "pickup",
@@ -358,7 +358,9 @@ class Counter:
         live = {t.id: t for t in sale.tickets if not t.refunded}
         wanted = ticket_ids or list(live)
         if not wanted or any(t not in live for t in wanted):
-            raise PosError("NOTHING_TO_REFUND", "Those tickets are already refunded or not here.")
+            raise CounterError(
+                "NOTHING_TO_REFUND", "Those tickets are already refunded or not here."
+            )
         amount = sum(live[t].price for t in wanted)
         with self.store.atomic():
             refunded = sales.mark_refunded(self.store, sale.id, wanted, amount, reason=reason)
@@ -397,7 +399,7 @@ class Counter:
         try:
             return sales.get(self.store, sale_id)
         except NotFound as exc:
-            raise PosError("UNKNOWN_SALE", f"No sale {sale_id!r} at this terminal.") from exc
+            raise CounterError("UNKNOWN_SALE", f"No sale {sale_id!r} at this terminal.") from exc
 
     def reconciled(self, answer: models.ReconciliationAnswer) -> None:
         """Keep the central's answer to a report beside the terminal's own copy."""
@@ -422,7 +424,7 @@ class Counter:
         except Conflict as exc:
             raise SeatUnavailable(exc.code, exc.message, exc.detail) from exc
         except Rejected as exc:
-            raise PosError(exc.code, exc.message, exc.detail) from exc
+            raise CounterError(exc.code, exc.message, exc.detail) from exc
         except CentralError:
             self.breaker.record_failure()
             return None
@@ -454,7 +456,7 @@ class Counter:
             try:
                 await self.refresh()
             except Rejected as exc:
-                raise PosError(exc.code, exc.message, exc.detail) from exc
+                raise CounterError(exc.code, exc.message, exc.detail) from exc
             except CentralError:
                 self.breaker.record_failure()
         return self.breaker.mode
@@ -468,7 +470,7 @@ class Counter:
             try:
                 fresh = await self.client.seat_map(showtime_id)
             except Rejected as exc:
-                raise PosError(exc.code, exc.message, exc.detail) from exc
+                raise CounterError(exc.code, exc.message, exc.detail) from exc
             except CentralError:
                 self.breaker.record_failure()
             else:
@@ -477,7 +479,7 @@ class Counter:
         if seat_map is None:
             cached = cache.get_seat_map(self.store, showtime_id)
             if cached is None:
-                raise PosError(
+                raise CounterError(
                     "NO_SEAT_MAP", "No seat map for this showtime while the central is away."
                 )
             seat_map = cached.seat_map
@@ -512,7 +514,7 @@ class PinGuard:
     def check(self, now: datetime) -> None:
         if self.locked_until is not None and now < self.locked_until:
             seconds = max(1, int((self.locked_until - now).total_seconds() + 0.999))
-            raise PosError(
+            raise CounterError(
                 "PIN_LOCKED",
                 f"Too many wrong PINs: locked, try again in {seconds} s.",
                 {"seconds": seconds},

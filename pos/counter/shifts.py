@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from offline import journal, shifts, zreport
 from offline.shifts import DENOMINATIONS, Shift
 from offline.zreport import StoredReport, ZReport
+from pos.counter.errors import CounterError
 from pos.counter.zreport import face, reconciliation_request, report_id, to_json
-from pos.errors import PosError
 from printer.queue import PrintQueue
 
 if TYPE_CHECKING:
@@ -83,9 +83,11 @@ def parse_counts(text: str) -> dict[int, int]:
             denomination = int(Decimal(value) * 100)
             n = int(pieces)
         except (InvalidOperation, ValueError) as exc:
-            raise PosError("BAD_COUNT", f"{part!r}: write DENOMINATIONxCOUNT, like 100x2.") from exc
+            raise CounterError(
+                "BAD_COUNT", f"{part!r}: write DENOMINATIONxCOUNT, like 100x2."
+            ) from exc
         if not sep or denomination not in DENOMINATIONS or n < 0:
-            raise PosError(
+            raise CounterError(
                 "BAD_COUNT",
                 f"{part!r}: CNY denominations are 100, 50, 20, 10, 5, 1, 0.5 and 0.1 yuan.",
             )
@@ -100,7 +102,7 @@ def day_starts(counter: Counter) -> time:
     """The cinema's day boundary, from the cached schedule (the seed's 06:00 before one)."""
     try:
         text = counter.schedule().cinema.business_day_starts
-    except PosError:
+    except CounterError:
         text = DEFAULT_DAY_STARTS
     return time.fromisoformat(text)
 
@@ -161,11 +163,11 @@ def _shift_for(counter: Counter, cashier_id: str | None) -> Shift:
     if cashier_id is not None:
         shift = shifts.current(counter.store, cashier_id)
         if shift is None:
-            raise PosError("NO_OPEN_SHIFT", f"{cashier_id} has no open shift at this terminal.")
+            raise CounterError("NO_OPEN_SHIFT", f"{cashier_id} has no open shift at this terminal.")
         return shift
     open_ = shifts.list_shifts(counter.store, state="open")
     if len(open_) != 1:
-        raise PosError(
+        raise CounterError(
             "WHICH_SHIFT",
             f"{len(open_)} shifts are open here; say whose drawer with --cashier.",
             [s.id for s in open_],
@@ -198,10 +200,10 @@ async def close_day(
     """Close the business day: first send what is queued, then close only if every shift is
     closed and the outbox is empty, unless a supervisor overrides (journalled, on the report).
 
-    Raises PosError DAY_NOT_READY (detail: open shifts, outbox items) or DAY_ALREADY_CLOSED.
+    Raises CounterError DAY_NOT_READY (detail: open shifts, outbox items) or DAY_ALREADY_CLOSED.
     """
     if override and (supervisor_id is None or pin is None):
-        raise PosError("OVERRIDE_NEEDS_SUPERVISOR", "An override needs a supervisor and PIN.")
+        raise CounterError("OVERRIDE_NEEDS_SUPERVISOR", "An override needs a supervisor and PIN.")
     if supervisor_id is not None:
         counter.check_pin(supervisor_id, pin or "", supervisor=True)
     day = day or business_date(counter)
@@ -215,13 +217,13 @@ async def close_day(
                 counter, shifts.day_scope(day, day_starts(counter), counter.zone)
             )
     except shifts.DayNotReady as exc:
-        raise PosError(
+        raise CounterError(
             "DAY_NOT_READY",
             exc.message,
             {"open_shifts": exc.open_shifts, "outbox_items": exc.outbox_items},
         ) from exc
     except shifts.DayAlreadyClosed as exc:
-        raise PosError("DAY_ALREADY_CLOSED", exc.message) from exc
+        raise CounterError("DAY_ALREADY_CLOSED", exc.message) from exc
     return await _print_and_upload(counter, report, stored)
 
 

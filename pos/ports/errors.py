@@ -3,11 +3,11 @@ reads their message, IT searches their code. Shared by every adapter."""
 
 from __future__ import annotations
 
+from contract.errors import BoxOfficeError
 from contract.models import ErrorBody
-from pos.errors import PosError
 
 
-class CentralError(PosError):
+class CentralError(BoxOfficeError):
     """The central could not be used for this call. `maybe_done` says whether it might have
     acted anyway (the request left us): such a sale must be cancelled by its key later."""
 

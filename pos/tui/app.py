@@ -20,9 +20,9 @@ from contract.models import StaffMember
 from offline import shifts
 from offline.errors import StoreError
 from offline.store import Store
+from pos.counter.errors import CounterError
 from pos.counter.selling import Outcome
 from pos.counter.service import Counter, Status
-from pos.errors import PosError
 from pos.tui import i18n
 from pos.tui.messages import CounterChanged, PrintFinished
 
@@ -193,10 +193,10 @@ class PosApp(App[None]):
         """The one place errors reach the cashier: in words, never as a traceback."""
         from printer.errors import PrinterError
 
-        if isinstance(error, PosError):
+        if isinstance(error, CounterError):
             text = i18n.error_text(error)
         elif isinstance(error, PrinterError):
-            text = i18n.printer_problem(error.code or "PRN-ERROR", error.message)
+            text = i18n.printer_problem(error.code or "PRINTER_ERROR", error.message)
         elif isinstance(error, StoreError):
             text = i18n.t("error.store", detail=str(error))
         else:

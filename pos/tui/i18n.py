@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pos.errors import PosError
+from contract.errors import BoxOfficeError
 
 LANGUAGES = ("en", "zh")
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -51,7 +51,7 @@ def has(key: str) -> bool:
     return key in catalog("en")
 
 
-def error_text(exc: PosError) -> str:
+def error_text(exc: BoxOfficeError) -> str:
     """A cashier's sentence for an error: the catalog's words for its code when there are
     some (so Chinese counters read Chinese), else the counter's own message; the code is
     kept for IT."""

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from contract.models import PaymentMethod
+from pos.counter.errors import CounterError
 from pos.counter.home import Home
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
-from pos.errors import PosError
 
 
 async def main(home: Path, seed: int) -> None:
@@ -30,7 +30,7 @@ async def main(home: Path, seed: int) -> None:
                 tenders=[Tender(PaymentMethod.CASH, 100_000)],
                 count=rng.randint(1, 2),
             )
-            with contextlib.suppress(PosError):  # lease used up, seat taken: next customer
+            with contextlib.suppress(CounterError):  # lease used up, seat taken: next customer
                 await counter.sell(order)
             await asyncio.sleep(rng.uniform(0.01, 0.05))
 

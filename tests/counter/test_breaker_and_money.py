@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from contract.models import PaymentMethod
 from pos.counter.connectivity import Breaker, Mode
+from pos.counter.errors import CounterError, NotPaid
 from pos.counter.payments import Tender, parse_amount, parse_tenders, settle
-from pos.errors import NotPaid, PosError
 
 
 def test_breaker_degrades_then_opens_then_recovers_after_probes() -> None:
@@ -74,9 +74,9 @@ def test_amounts_and_tenders_parse() -> None:
     assert parse_amount("60.00") == 6000
     assert parse_amount("0.1") == 10
     for bad in ("60.001", "-5", "sixty", ""):
-        with pytest.raises(PosError):
+        with pytest.raises(CounterError):
             parse_amount(bad)
     tenders = parse_tenders("cash=100.00,card=2000:REF9")
     assert tenders == [Tender(PaymentMethod.CASH, 10_000), Tender(PaymentMethod.CARD, 2000, "REF9")]
-    with pytest.raises(PosError):
+    with pytest.raises(CounterError):
         settle(1000, [Tender(PaymentMethod.CARD, 1001)])

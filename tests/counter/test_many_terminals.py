@@ -15,11 +15,11 @@ import pytest
 from central.server import CentralThread
 from contract.models import PaymentMethod
 from offline import outbox, sales
+from pos.counter.errors import CounterError
 from pos.counter.home import Home
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
-from pos.errors import PosError
 from tests.kit import enroll_home
 
 SHOWTIMES = ["st-002", "st-003", "st-005"]
@@ -34,7 +34,7 @@ async def cashier(counter: Counter, rng: random.Random, stop: asyncio.Event) -> 
             tenders=[Tender(PaymentMethod.CASH, 100_000)],
             count=rng.randint(1, 3),
         )
-        with contextlib.suppress(PosError):  # seats just taken, lease used up: next customer
+        with contextlib.suppress(CounterError):  # seats just taken, lease used up: next customer
             await counter.sell(order)
         await asyncio.sleep(rng.uniform(0.02, 0.08))
 

@@ -90,7 +90,7 @@ def test_garbage_in_the_middle_is_refused_untouched(store_path: Path) -> None:
 
     assert snapshot(store_path.parent) == before  # same bytes, nothing created beside it
     message = str(caught.value)
-    assert message.startswith("STORE-CORRUPT")
+    assert message.endswith("[STORE_CORRUPT]")
     assert str(store_path) in message
     assert "not modified" in message and "restore from backup or move it aside" in message
 
@@ -115,7 +115,7 @@ def test_a_newer_schema_is_refused_untouched(store_path: Path) -> None:
     before = snapshot(store_path.parent)
     with pytest.raises(StoreTooNew, match="0099_from_the_future") as caught:
         Store.open(store_path)
-    assert caught.value.code == "STORE-TOO-NEW"
+    assert caught.value.code == "STORE_TOO_NEW"
     assert snapshot(store_path.parent) == before
 
 

@@ -27,12 +27,12 @@ from devtools.pretix.seeding import SeedFailed
 from offline import outbox
 from pos.cli import main as pos_main
 from pos.counter.connectivity import Mode
+from pos.counter.errors import CounterError
 from pos.counter.home import Home
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
 from pos.counter.sync import drain
-from pos.errors import PosError
 from pos.ports.pretix.client import PretixClient
 from pos.ports.pretix.config import CHANNEL
 
@@ -286,6 +286,6 @@ async def test_refund_and_pickup(pretix: SeededPretix, tmp_path: Path):
             code = bookings[0].code
             picked = await counter.pick_up(code, "c01")
             assert picked.booking.status == "picked_up"
-            with pytest.raises(PosError, match="ALREADY_PICKED_UP"):
+            with pytest.raises(CounterError, match="ALREADY_PICKED_UP"):
                 async with Counter(await enroll(pretix, tmp_path / "t6", "T52")) as other:
                     await other.pick_up(code, "c02")

@@ -84,7 +84,7 @@ def test_bad_settings_give_one_clear_error(setting: str) -> None:
     with pytest.raises(PrinterSettingError) as caught:
         parse_setting(setting)
     assert ACCEPTED_FORMS in str(caught.value)
-    assert caught.value.code == "PRN-SETTING"
+    assert caught.value.code == "PRINTER_SETTING"
 
 
 def test_catalog_has_both_languages_for_every_key() -> None:

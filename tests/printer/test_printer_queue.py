@@ -34,7 +34,7 @@ def test_printer_off_during_20_tickets_loses_none_and_prints_each_once_in_order(
 
     outcomes = queue.run_pending(printer)
 
-    assert [(o.job_id, o.code) for o in outcomes] == [(ids[0], "PRN-UNREACHABLE")]
+    assert [(o.job_id, o.code) for o in outcomes] == [(ids[0], "PRINTER_UNREACHABLE")]
     assert queue.depth() == 20
     assert queue.job(ids[0]).state is JobState.FAILED
     assert "switched on" in queue.job(ids[0]).reason
@@ -62,7 +62,7 @@ def test_paper_out_mid_run_stops_and_resumes_with_reprint_only_where_paper_ran_o
     outcomes = queue.run_pending(printer)
 
     assert [o.state for o in outcomes] == [JobState.PRINTED, JobState.FAILED]
-    assert outcomes[1].code == "PRN-PAPER-OUT"
+    assert outcomes[1].code == "PRINTER_PAPER_OUT"
     second = queue.job(ids[1])
     assert (second.state, second.reprint, second.attempts) == (JobState.FAILED, True, 1)
     assert "out of paper" in second.reason
@@ -97,7 +97,7 @@ def test_dropped_connection_mid_job_leaves_the_job_retryable(
     outcomes = queue.run_pending(printer)
 
     assert [(o.job_id, o.state) for o in outcomes] == [(job, JobState.FAILED)]
-    assert outcomes[0].code in ("PRN-CONNECTION-LOST", "PRN-UNREACHABLE")
+    assert outcomes[0].code in ("PRINTER_CONNECTION_LOST", "PRINTER_UNREACHABLE")
     assert queue.depth() == 2
 
     outcomes = queue.run_pending(printer)

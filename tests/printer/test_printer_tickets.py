@@ -133,7 +133,7 @@ def test_chinese_without_any_font_is_a_clear_error_not_mojibake(
     settings = PrintSettings(cjk=None, font_path=str(tmp_path / "missing.ttc"))
     with pytest.raises(CjkFontMissingError, match="流浪地球 2") as caught:
         render_layout(ticket, settings)
-    assert caught.value.code == "PRN-NO-CJK-FONT"
+    assert caught.value.code == "PRINTER_NO_CJK_FONT"
     # Latin-only tickets still print on that printer without any font.
     assert decode(render_layout(make_ticket(signing_key), settings)).images == []
 
@@ -150,10 +150,10 @@ def test_control_characters_in_a_title_cannot_inject_commands(
 @pytest.mark.parametrize(
     ("setup", "state", "code"),
     [
-        ({"paper_out": True}, PrinterState.PAPER_OUT, "PRN-PAPER-OUT"),
-        ({"cover_open": True}, PrinterState.COVER_OPEN, "PRN-COVER-OPEN"),
-        ({"silent": True}, PrinterState.UNKNOWN, "PRN-NO-ANSWER"),
-        ({}, PrinterState.ONLINE, "PRN-OK"),
+        ({"paper_out": True}, PrinterState.PAPER_OUT, "PRINTER_PAPER_OUT"),
+        ({"cover_open": True}, PrinterState.COVER_OPEN, "PRINTER_COVER_OPEN"),
+        ({"silent": True}, PrinterState.UNKNOWN, "PRINTER_NO_ANSWER"),
+        ({}, PrinterState.ONLINE, "PRINTER_OK"),
     ],
 )
 def test_status_is_read_from_dle_eot_replies(
@@ -179,6 +179,6 @@ def test_switched_off_printer_is_unreachable_not_an_exception(
     fake.power_off()
     printer = Printer(fake.url)
     status = printer.status()
-    assert (status.state, status.code) == (PrinterState.OFFLINE, "PRN-UNREACHABLE")
+    assert (status.state, status.code) == (PrinterState.OFFLINE, "PRINTER_UNREACHABLE")
     with pytest.raises(PrinterConnectionError):
         printer.print_layout(make_ticket(signing_key))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from central.seeds import load_seeds
+from pos.counter.errors import CounterError
 from pos.counter.home import Settings
-from pos.errors import PosError
 from pos.ports.central_client import CentralError
 from pos.ports.pretix.client import PretixClient
 from pos.ports.pretix.config import CHANNEL, PretixConfig
@@ -32,7 +32,7 @@ async def enroll_pretix(
     try:
         catalog = await client.catalog()
     except CentralError as exc:
-        raise PosError(exc.code, f"Cannot use pretix event {event}: {exc.message}") from exc
+        raise CounterError(exc.code, f"Cannot use pretix event {event}: {exc.message}") from exc
     finally:
         await client.aclose()
     return Settings(

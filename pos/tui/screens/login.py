@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input
 
-from pos.errors import PosError, WrongPin
+from contract.errors import BoxOfficeError
+from pos.counter.errors import WrongPin
 from pos.tui.i18n import error_text, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field, Words
@@ -44,7 +45,7 @@ class LoginScreen(CounterScreen):
             member = self.counter.log_in(staff.value.strip(), pin.value)
         except WrongPin:
             message.say("login.wrong_pin")
-        except PosError as exc:
+        except BoxOfficeError as exc:
             message.update(error_text(exc))
             if exc.code == "PIN_LOCKED":
                 self._lock(int((exc.detail or {}).get("seconds", 30)))  # type: ignore[union-attr]

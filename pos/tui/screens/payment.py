@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input
 
+from contract.errors import BoxOfficeError
 from contract.models import PaymentMethod
+from pos.counter.errors import NotPaid, SeatUnavailable
 from pos.counter.payments import Tender, parse_amount, settle
 from pos.counter.selling import Order
-from pos.errors import NotPaid, PosError, SeatUnavailable
 from pos.tui.i18n import error_text, money, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field, Words
@@ -83,7 +84,7 @@ class PaymentScreen(CounterScreen):
         except NotPaid:
             paid = sum(tender.amount for tender in tenders)
             line.say("payment.short", amount=money(self.total - paid))
-        except PosError as exc:
+        except BoxOfficeError as exc:
             line.update(error_text(exc))
         else:
             line.say("payment.change", amount=money(settlement.change))
@@ -110,7 +111,7 @@ class PaymentScreen(CounterScreen):
         try:
             tenders = self.tenders()
             settle(self.total, tenders)
-        except PosError as exc:
+        except BoxOfficeError as exc:
             message.update(error_text(exc))
             return
         if any(x.method == PaymentMethod.CARD and not x.reference for x in tenders):
@@ -137,7 +138,7 @@ class PaymentScreen(CounterScreen):
             self.pos.show_error(exc)
             self.pos.back_to_seats()
             return
-        except PosError:
+        except BoxOfficeError:
             self.query_one("#payment-box").disabled = False
             self.query_one("#payment-message", Words).say("")
             raise

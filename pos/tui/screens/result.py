@@ -6,8 +6,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from contract.errors import BoxOfficeError
 from pos.counter.selling import Outcome
-from pos.errors import PosError
 from pos.tui.i18n import Lazy, money, pick, t
 from pos.tui.messages import PrintFinished
 from pos.tui.screens.base import CounterScreen
@@ -72,7 +72,7 @@ class ResultScreen(CounterScreen):
     def action_reprint(self) -> None:
         try:
             self.counter.reprint(self.outcome.sale.id)
-        except PosError as exc:
+        except BoxOfficeError as exc:
             self.pos.show_error(exc)
             return
         self.pos.print_pending()

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from pos.errors import PosError
+from contract.errors import BoxOfficeError
 from pos.tui.i18n import clock, money, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.screens.supervisor import SupervisorScreen
@@ -94,7 +94,7 @@ class SalesScreen(CounterScreen):
             return
         try:
             self.counter.reprint(sale_id)
-        except PosError as exc:
+        except BoxOfficeError as exc:
             self.pos.show_error(exc)
             return
         self.query_one("#sales-message", Words).say("sales.reprinted", sale=sale_id[:8])

@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
+from contract.errors import BoxOfficeError
 from contract.models import Schedule, Showtime
-from pos.errors import PosError
 from pos.tui.i18n import clock, money, pick, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field
@@ -46,7 +46,7 @@ class ScheduleScreen(CounterScreen):
     def schedule(self) -> Schedule | None:
         try:
             return self.counter.schedule()
-        except PosError:  # nothing cached yet: the table stays empty until a refresh
+        except BoxOfficeError:  # nothing cached yet: the table stays empty until a refresh
             return None
 
     def fill(self) -> None:

@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 
+from contract.errors import BoxOfficeError
 from pos.counter.service import SeatView
-from pos.errors import PosError
 from pos.tui.i18n import Lazy, Named, clock, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import SeatLegend, SeatMap, Words
@@ -107,7 +107,7 @@ class SeatsScreen(CounterScreen):
 
         try:
             hold_id = await self.counter.hold(self.showtime_id, seats)
-        except PosError as exc:
+        except BoxOfficeError as exc:
             self.pos.show_error(exc)
             self.reload()
             return
