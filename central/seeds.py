@@ -1,26 +1,44 @@
 """Load and validate the demo seed data in `seeds/`.
 
 The seeds are edited by hand (TOML files and auditorium layouts drawn as text), so every mistake
-must be reported as one `SeedError` that names the file, the place in it and the problem: the
-person who broke a seat map should not have to read a traceback from deep inside the central.
+is reported as one `SeedError` that names the file, the place in it and the problem, e.g.
+`films.toml: films[3].runtime_min: Input should be greater than or equal to 1`: the person who
+broke a seat map should not have to read a traceback from deep inside the central.
+
+Each TOML file has a pydantic model (strict, unknown keys refused) that checks everything one
+entry can say about itself; what needs two entries or two files (duplicate ids, a showtime naming
+an unknown film, overlapping showtimes, a seat booked twice) is checked after, in plain code.
 """
 
 from __future__ import annotations
 
 import base64
+import difflib
 import re
 import tomllib
-from collections.abc import Iterable
+import types
+import typing
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 
-from contract.models import Auditorium, Cinema, Film, Seat, SeatKind, TicketType
+from contract.errors import BoxOfficeError
+from contract.models import Auditorium, Cinema, Fen, Film, Ident, Seat, SeatKind, TicketType
 
 __all__ = [
     "SeedBooking",
@@ -45,24 +63,35 @@ GAPS = {".", " "}
 _ROW_LABEL = re.compile(r"^[A-Z]{1,2}$")
 _SEAT_LABEL = re.compile(r"^[A-Z]{1,2}\d{1,3}$")
 _CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
-_BOOKING_CODE = re.compile(r"^[A-Z0-9]{6}$")
 _PIN_HASH = re.compile(r"^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$")
-_IDENT = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _ROW_LINE = re.compile(r"^(\S+)(?:[ \t]+(.*))?$")
 _TOML_POS = re.compile(r"\s*\(at (line \d+, column \d+|end of document)\)\s*$")
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class SeedError(ValueError):
+class SeedError(BoxOfficeError):
     """Names the file, the place in it (line, or key path like films[3].runtime_min) and the
-    problem."""
+    problem. When a file has several problems the message names the first; `problems` (and
+    `detail`) lists them all, so they can be fixed in one go."""
 
-    def __init__(self, file: Path, where: str, problem: str) -> None:
+    code = "SEED_INVALID"
+
+    def __init__(self, file: Path, where: str, problem: str, problems: Sequence[str] = ()) -> None:
         self.file = Path(file)
         self.where = where
         self.problem = problem
-        super().__init__(f"{file}: {where}: {problem}")
+        self.problems = list(problems) or [f"{where}: {problem}"]
+        more = len(self.problems) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        super().__init__(
+            None,
+            f"{file}: {where}: {problem}{suffix}",
+            {"file": str(file), "problems": self.problems},
+        )
+
+
+# --- what the rest of the central uses -------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -135,7 +164,160 @@ class SeedData:
         return start, start + timedelta(minutes=minutes)
 
 
-# --- generic readers -------------------------------------------------------------------------
+# --- field rules -----------------------------------------------------------------------------
+
+
+def _minutes(value: str, max_hour: int = 29) -> int:
+    """HH:MM to minutes after midnight; hours up to max_hour for after-midnight showtimes."""
+    match = _CLOCK.match(value)
+    if not match or int(match.group(1)) > max_hour or int(match.group(2)) > 59:
+        raise ValueError(f"expected a time HH:MM (hour 00-{max_hour}), found {value!r}")
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _clock(max_hour: int) -> AfterValidator:
+    def check(value: str) -> str:
+        _minutes(value, max_hour)
+        return value
+
+    return AfterValidator(check)
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+def _check_pin_hash(value: str) -> str:
+    """The counter checks PINs offline with these hashes; a mangled one would lock staff out."""
+    problem = "bad PIN hash: expected scrypt$N$r$p$salt$digest made by contract.pins.hash_pin"
+    if not _PIN_HASH.match(value):
+        raise ValueError(problem)
+    try:
+        digest = base64.b64decode(value.split("$")[5], validate=True)
+        base64.b64decode(value.split("$")[4], validate=True)
+    except ValueError:
+        raise ValueError(problem) from None
+    if len(digest) != 32:
+        raise ValueError(problem)
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+EnrollmentCode = Annotated[str, StringConstraints(min_length=4, max_length=64)]
+"""As long as contract.models.EnrollmentRequest accepts."""
+BookingCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{6}$")]
+PinHash = Annotated[str, AfterValidator(_check_pin_hash)]
+ShowtimeStart = Annotated[str, _clock(29)]
+NonEmpty = Field(min_length=1)
+
+_SEED = ConfigDict(extra="forbid", strict=True, frozen=True)
+"""TOML values are already typed: a price of "45" or true is a mistake, not something to coerce;
+and an unknown key is a typo that would otherwise drop an optional value silently."""
+
+
+# --- cinema.toml -----------------------------------------------------------------------------
+
+
+class CinemaEntry(Cinema):
+    model_config = _SEED
+    timezone: Annotated[str, AfterValidator(_check_zone)]
+    business_day_starts: Annotated[str, _clock(23)] = "06:00"
+
+
+class TerminalEntry(BaseModel):
+    model_config = _SEED
+    id: Ident
+    name: Text
+    enrollment_code: EnrollmentCode
+
+
+class StaffEntry(BaseModel):
+    model_config = _SEED
+    id: Ident
+    name: Text
+    role: Literal["cashier", "supervisor"]
+    pin_hash: PinHash
+
+
+class TicketTypeEntry(TicketType):
+    model_config = _SEED
+
+
+class CinemaFile(BaseModel):
+    model_config = _SEED
+    cinema: CinemaEntry
+    terminals: Annotated[list[TerminalEntry], NonEmpty]
+    staff: Annotated[list[StaffEntry], NonEmpty]
+    ticket_types: Annotated[list[TicketTypeEntry], NonEmpty]
+    prices: dict[str, Fen]
+    festival_prices: dict[str, Fen]
+
+
+# --- films.toml ------------------------------------------------------------------------------
+
+
+class FilmEntry(Film):
+    model_config = _SEED
+    runtime_min: Annotated[int, Field(ge=1, le=600)]
+    """Without trailers; 600 minutes is already a very long film."""
+    year: Annotated[int, Field(ge=1888, le=2200)] | None = None
+
+
+class FilmsFile(BaseModel):
+    model_config = _SEED
+    films: Annotated[list[FilmEntry], NonEmpty]
+
+
+# --- showtimes.toml --------------------------------------------------------------------------
+
+
+class ShowtimeEntry(BaseModel):
+    model_config = _SEED
+    id: Ident
+    film: Ident
+    auditorium: Ident
+    start: ShowtimeStart
+    """Local HH:MM; 24:00-29:59 for after midnight, still the same business day."""
+    festival: bool = False
+
+
+class ShowtimesFile(BaseModel):
+    model_config = _SEED
+    showtimes: Annotated[list[ShowtimeEntry], NonEmpty]
+
+
+# --- bookings.toml ---------------------------------------------------------------------------
+
+
+class BookingEntry(BaseModel):
+    model_config = _SEED
+    code: BookingCode
+    showtime: Ident
+    customer: Text
+    seats: Annotated[list[Text], NonEmpty]
+    types: list[Ident]
+    """One ticket type per seat, in the same order."""
+
+    @model_validator(mode="after")
+    def _one_type_per_seat(self) -> BookingEntry:
+        if len(self.seats) != len(self.types):
+            raise ValueError(
+                f"{len(self.types)} ticket types for {len(self.seats)} seats; "
+                "give one type per seat"
+            )
+        return self
+
+
+class BookingsFile(BaseModel):
+    model_config = _SEED
+    bookings: Annotated[list[BookingEntry], NonEmpty]
+
+
+# --- reading and reporting -------------------------------------------------------------------
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -156,77 +338,66 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SeedError(path, where, f"TOML syntax error: {problem}") from None
 
 
-def _type_name(value: object) -> str:
-    return {
-        str: "a string",
-        int: "an integer",
-        bool: "true/false",
-        list: "a list",
-        dict: "a table",
-        float: "a number",
-    }.get(type(value), type(value).__name__)
+def _path(loc: Iterable[int | str]) -> str:
+    """('films', 3, 'runtime_min') -> films[3].runtime_min"""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out
 
 
-def _check_type(file: Path, where: str, value: object, expected: type) -> None:
-    # bool is a subclass of int: `price = true` must not pass as 1 fen
-    ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
-    if not ok:
-        raise SeedError(
-            file,
-            where,
-            f"expected {_type_name(expected())}, found {_type_name(value)} {value!r}",
-        )
+def _model_at(model: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
+    """The model whose table sits at `loc` (list indexes and Optional looked through)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        current = field.annotation
+        while typing.get_origin(current) in (list, typing.Union, types.UnionType):
+            current = next(a for a in typing.get_args(current) if a is not type(None))
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _fields(
-    file: Path,
-    where: str,
-    table: object,
-    required: dict[str, type],
-    optional: dict[str, type] | None = None,
-) -> dict[str, Any]:
-    """Check one TOML table: required keys present, no unknown keys (a typo must fail loudly,
-    not silently drop an optional value), every value of the right type."""
-    optional = optional or {}
-    _check_type(file, where, table, dict)
-    assert isinstance(table, dict)
-    for key in required:
-        if key not in table:
-            raise SeedError(file, f"{where}.{key}", "missing key")
-    for key, value in table.items():
-        expected = required.get(key) or optional.get(key)
-        if expected is None:
-            known = ", ".join([*required, *optional])
-            raise SeedError(file, f"{where}.{key}", f"unknown key (known keys: {known})")
-        _check_type(file, f"{where}.{key}", value, expected)
-    return table
+def _problem(model: type[BaseModel], err: ErrorDetails) -> str:
+    if err["type"] == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    if err["type"] == "extra_forbidden":
+        table = _model_at(model, err["loc"][:-1])
+        if table is None:
+            return "unknown key"
+        known = list(table.model_fields)
+        close = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown key ({hint}known keys: {', '.join(known)})"
+    if err["type"] == "missing":
+        return "missing key"
+    return err["msg"]
 
 
-def _array(file: Path, data: dict[str, Any], key: str) -> list[Any]:
-    """An array of tables such as [[films]], which must be present and non-empty."""
-    if key not in data:
-        raise SeedError(file, key, f"missing key (expected [[{key}]] entries)")
-    items = data[key]
-    _check_type(file, key, items, list)
-    if not items:
-        raise SeedError(file, key, "must not be empty")
-    return items
-
-
-def _str_list(file: Path, where: str, value: list[Any]) -> tuple[str, ...]:
-    for i, item in enumerate(value):
-        _check_type(file, f"{where}[{i}]", item, str)
-    return tuple(value)
-
-
-def _model(file: Path, where: str, model: type[M], data: dict[str, Any]) -> M:
-    """Build a contract model, turning pydantic's error into a SeedError with the key path."""
+def _validate(file: Path, model: type[M], data: dict[str, Any], prefix: str = "") -> M:
+    """Build one file's model; pydantic's errors become one SeedError naming the key path."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        path = ".".join(str(part) for part in err["loc"])
-        raise SeedError(file, f"{where}.{path}" if path else where, err["msg"]) from None
+        errors = exc.errors()
+        # a typo shows up as a missing key and an unknown one: name the typo first
+        table_order: dict[tuple[int | str, ...], int] = {}
+        for i, err in enumerate(errors):
+            table_order.setdefault(tuple(err["loc"][:-1]), i)
+        errors.sort(
+            key=lambda e: (table_order[tuple(e["loc"][:-1])], e["type"] != "extra_forbidden")
+        )
+        problems = []
+        for err in errors:
+            where = _path([prefix, *err["loc"]] if prefix else err["loc"]) or prefix or "-"
+            problems.append((where, _problem(model, err)))
+        where, problem = problems[0]
+        raise SeedError(file, where, problem, [f"{w}: {p}" for w, p in problems]) from None
 
 
 def _unique(file: Path, items: Iterable[tuple[str, str]], what: str) -> None:
@@ -238,133 +409,50 @@ def _unique(file: Path, items: Iterable[tuple[str, str]], what: str) -> None:
         seen[value] = where
 
 
-def _check_ident(file: Path, where: str, value: str) -> None:
-    """Ids travel in URLs and on the wire, so they follow the contract's Ident rule."""
-    if not _IDENT.match(value):
-        raise SeedError(file, where, f"bad id {value!r}: 1-64 characters of A-Z a-z 0-9 _ . : -")
-
-
-def _clock(file: Path, where: str, value: str, max_hour: int) -> int:
-    """HH:MM to minutes after midnight; hours up to max_hour for after-midnight showtimes."""
-    match = _CLOCK.match(value)
-    if not match or int(match.group(1)) > max_hour or int(match.group(2)) > 59:
-        raise SeedError(file, where, f"expected a time HH:MM (hour 00-{max_hour}), found {value!r}")
-    return int(match.group(1)) * 60 + int(match.group(2))
-
-
 # --- cinema.toml -----------------------------------------------------------------------------
 
 
-def _check_pin_hash(file: Path, where: str, value: str) -> None:
-    """The counter checks PINs offline with these hashes; a mangled one would lock staff out."""
-    problem = "bad PIN hash: expected scrypt$N$r$p$salt$digest made by contract.pins.hash_pin"
-    if not _PIN_HASH.match(value):
-        raise SeedError(file, where, problem)
-    try:
-        digest = base64.b64decode(value.split("$")[5], validate=True)
-        base64.b64decode(value.split("$")[4], validate=True)
-    except ValueError:
-        raise SeedError(file, where, problem) from None
-    if len(digest) != 32:
-        raise SeedError(file, where, problem)
+def _check_prices(file: Path, key: str, prices: dict[str, int], codes: list[str]) -> None:
+    for code in prices:
+        if code not in codes:
+            raise SeedError(
+                file, f"{key}.{code}", f"unknown ticket type (known: {', '.join(codes)})"
+            )
+    for code in codes:
+        if code not in prices:
+            raise SeedError(file, f"{key}.{code}", "missing key (every ticket type needs a price)")
 
 
-def _prices(file: Path, data: dict[str, Any], key: str, codes: list[str]) -> dict[str, int]:
-    if key not in data:
-        raise SeedError(file, key, "missing key")
-    table = _fields(file, key, data[key], dict.fromkeys(codes, int))
-    for code, fen in table.items():
-        if fen < 0:
-            raise SeedError(file, f"{key}.{code}", f"price must not be negative, found {fen}")
-    return dict(table)
-
-
-_CinemaFile = tuple[
-    Cinema,
-    tuple[SeedTerminal, ...],
-    tuple[SeedStaff, ...],
-    tuple[TicketType, ...],
-    dict[str, int],
-    dict[str, int],
-]
-
-
-def _load_cinema(file: Path) -> _CinemaFile:
-    data = _read_toml(file)
-    if "cinema" not in data:
-        raise SeedError(file, "cinema", "missing key (expected a [cinema] table)")
-    raw = _fields(
-        file,
-        "cinema",
-        data["cinema"],
-        {"id": str, "name": str, "name_en": str, "timezone": str, "currency": str},
-        {"business_day_starts": str},
+def _load_cinema(file: Path) -> CinemaFile:
+    data = _validate(file, CinemaFile, _read_toml(file))
+    _unique(
+        file, ((f"terminals[{i}].id", t.id) for i, t in enumerate(data.terminals)), "terminal id"
     )
-    cinema = _model(file, "cinema", Cinema, raw)
-    try:
-        ZoneInfo(cinema.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SeedError(file, "cinema.timezone", f"unknown time zone {cinema.timezone!r}") from None
-    _clock(file, "cinema.business_day_starts", cinema.business_day_starts, 23)
-
-    terminals = []
-    for i, t in enumerate(_array(file, data, "terminals")):
-        where = f"terminals[{i}]"
-        t = _fields(file, where, t, {"id": str, "name": str, "enrollment_code": str})
-        _check_ident(file, f"{where}.id", t["id"])
-        if len(t["enrollment_code"]) < 4:
-            raise SeedError(file, f"{where}.enrollment_code", "too short (at least 4 characters)")
-        terminals.append(SeedTerminal(**t))
-    _unique(file, ((f"terminals[{i}].id", t.id) for i, t in enumerate(terminals)), "terminal id")
     _unique(
         file,
-        ((f"terminals[{i}].enrollment_code", t.enrollment_code) for i, t in enumerate(terminals)),
+        (
+            (f"terminals[{i}].enrollment_code", t.enrollment_code)
+            for i, t in enumerate(data.terminals)
+        ),
         "enrollment code",
     )
-
-    staff = []
-    for i, s in enumerate(_array(file, data, "staff")):
-        where = f"staff[{i}]"
-        s = _fields(file, where, s, {"id": str, "name": str, "role": str, "pin_hash": str})
-        _check_ident(file, f"{where}.id", s["id"])
-        if s["role"] not in ROLES:
-            raise SeedError(file, f"{where}.role", f"expected one of {ROLES}, found {s['role']!r}")
-        _check_pin_hash(file, f"{where}.pin_hash", s["pin_hash"])
-        staff.append(SeedStaff(**s))
-    _unique(file, ((f"staff[{i}].id", s.id) for i, s in enumerate(staff)), "staff id")
-
-    types = []
-    for i, t in enumerate(_array(file, data, "ticket_types")):
-        where = f"ticket_types[{i}]"
-        t = _fields(file, where, t, {"code": str, "name": str, "name_en": str})
-        types.append(_model(file, where, TicketType, t))
-    _unique(file, ((f"ticket_types[{i}].code", t.code) for i, t in enumerate(types)), "code")
-
-    codes = [t.code for t in types]
-    prices = _prices(file, data, "prices", codes)
-    festival = _prices(file, data, "festival_prices", codes)
-    return cinema, tuple(terminals), tuple(staff), tuple(types), prices, festival
+    _unique(file, ((f"staff[{i}].id", s.id) for i, s in enumerate(data.staff)), "staff id")
+    _unique(
+        file, ((f"ticket_types[{i}].code", t.code) for i, t in enumerate(data.ticket_types)), "code"
+    )
+    codes = [t.code for t in data.ticket_types]
+    _check_prices(file, "prices", data.prices, codes)
+    _check_prices(file, "festival_prices", data.festival_prices, codes)
+    return data
 
 
 # --- films.toml ------------------------------------------------------------------------------
 
 
 def _load_films(file: Path) -> tuple[Film, ...]:
-    films = []
-    for i, f in enumerate(_array(file, _read_toml(file), "films")):
-        where = f"films[{i}]"
-        f = _fields(
-            file,
-            where,
-            f,
-            {"id": str, "title": str, "title_en": str, "runtime_min": int, "rating": str},
-            {"original_title": str, "year": int},
-        )
-        if not 1 <= f["runtime_min"] <= 600:
-            raise SeedError(file, f"{where}.runtime_min", f"implausible runtime {f['runtime_min']}")
-        films.append(_model(file, where, Film, f))
+    films = _validate(file, FilmsFile, _read_toml(file)).films
     _unique(file, ((f"films[{i}].id", f.id) for i, f in enumerate(films)), "film id")
-    return tuple(films)
+    return tuple(Film.model_validate(f.model_dump()) for f in films)
 
 
 # --- auditoriums/*.txt -----------------------------------------------------------------------
@@ -498,11 +586,11 @@ def _load_auditorium(file: Path) -> Auditorium:
                 )
             )
     width = max(len(p) for _, _, p in rows)
-    return _model(
+    return _validate(
         file,
-        "header",
         Auditorium,
         {**header, "width": width, "height": len(rows), "seats": seats},
+        prefix="header",
     )
 
 
@@ -529,52 +617,47 @@ def _load_showtimes(
     auditoriums: dict[str, Auditorium],
     trailer_minutes: int,
 ) -> tuple[SeedShowtime, ...]:
-    day_start = _clock(file, "cinema.business_day_starts", cinema.business_day_starts, 23)
+    entries = _validate(file, ShowtimesFile, _read_toml(file)).showtimes
+    day_start = _minutes(cinema.business_day_starts, 23)
     showtimes: list[SeedShowtime] = []
-    where_of: dict[str, str] = {}
-    for i, s in enumerate(_array(file, _read_toml(file), "showtimes")):
+    for i, s in enumerate(entries):
         where = f"showtimes[{i}]"
-        s = _fields(
-            file,
-            where,
-            s,
-            {"id": str, "film": str, "auditorium": str, "start": str},
-            {"festival": bool},
-        )
-        if s["film"] not in films:
-            raise SeedError(file, f"{where}.film", f"unknown film {s['film']!r}")
-        if s["auditorium"] not in auditoriums:
-            raise SeedError(file, f"{where}.auditorium", f"unknown auditorium {s['auditorium']!r}")
-        start = _clock(file, f"{where}.start", s["start"], 29)
+        if s.film not in films:
+            raise SeedError(file, f"{where}.film", f"unknown film {s.film!r} (not in films.toml)")
+        if s.auditorium not in auditoriums:
+            raise SeedError(
+                file,
+                f"{where}.auditorium",
+                f"unknown auditorium {s.auditorium!r} (no auditoriums/*.txt has that id)",
+            )
+        start = _minutes(s.start)
         if not day_start <= start < day_start + 24 * 60:
             raise SeedError(
                 file,
                 f"{where}.start",
-                f"{s['start']} is outside the business day starting "
+                f"{s.start} is outside the business day starting "
                 f"{cinema.business_day_starts} (use 24:00-29:59 for after midnight)",
             )
-        _check_ident(file, f"{where}.id", s["id"])
-        showtimes.append(
-            SeedShowtime(s["id"], s["film"], s["auditorium"], start, s.get("festival", False))
-        )
-        where_of.setdefault(s["id"], f"{where}.id")
+        showtimes.append(SeedShowtime(s.id, s.film, s.auditorium, start, s.festival))
     _unique(file, ((f"showtimes[{i}].id", s.id) for i, s in enumerate(showtimes)), "showtime id")
 
+    index = {s.id: i for i, s in enumerate(showtimes)}
     by_auditorium: dict[str, list[SeedShowtime]] = {}
     for s in showtimes:
         by_auditorium.setdefault(s.auditorium_id, []).append(s)
     for items in by_auditorium.values():
         items.sort(key=lambda s: s.start_minute)
         for before, after in pairwise(items):
-            end = before.start_minute + trailer_minutes + films[before.film_id].runtime_min
+            runtime = films[before.film_id].runtime_min
+            end = before.start_minute + trailer_minutes + runtime
             if after.start_minute < end + CLEANING_MINUTES:
                 problem = (
                     f"showtime {after.id} in {after.auditorium_id} starts at "
                     f"{_hhmm(after.start_minute)}, but {before.id} runs until {_hhmm(end)} "
-                    f"({trailer_minutes} min trailers + {films[before.film_id].runtime_min} min); "
+                    f"({trailer_minutes} min trailers + {runtime} min); "
                     f"overlap or less than {CLEANING_MINUTES} min cleaning gap"
                 )
-                raise SeedError(file, where_of[after.id].replace(".id", ".start"), problem)
+                raise SeedError(file, f"showtimes[{index[after.id]}].start", problem)
     return tuple(showtimes)
 
 
@@ -591,52 +674,40 @@ def _load_bookings(
     auditoriums: dict[str, Auditorium],
     ticket_codes: set[str],
 ) -> tuple[SeedBooking, ...]:
+    entries = _validate(file, BookingsFile, _read_toml(file)).bookings
     bookings = []
     sold: dict[tuple[str, str], str] = {}  # (showtime, seat) -> where first booked
-    for i, b in enumerate(_array(file, _read_toml(file), "bookings")):
+    for i, b in enumerate(entries):
         where = f"bookings[{i}]"
-        b = _fields(
-            file,
-            where,
-            b,
-            {"code": str, "showtime": str, "customer": str, "seats": list, "types": list},
-        )
-        if not _BOOKING_CODE.match(b["code"]):
-            raise SeedError(
-                file, f"{where}.code", f"expected 6 uppercase letters/digits, found {b['code']!r}"
-            )
-        showtime = showtimes.get(b["showtime"])
+        showtime = showtimes.get(b.showtime)
         if showtime is None:
-            raise SeedError(file, f"{where}.showtime", f"unknown showtime {b['showtime']!r}")
-        seats = _str_list(file, f"{where}.seats", b["seats"])
-        types = _str_list(file, f"{where}.types", b["types"])
-        if not seats:
-            raise SeedError(file, f"{where}.seats", "a booking needs at least one seat")
-        if len(seats) != len(types):
             raise SeedError(
                 file,
-                f"{where}.types",
-                f"{len(types)} ticket types for {len(seats)} seats; give one type per seat",
+                f"{where}.showtime",
+                f"unknown showtime {b.showtime!r} (not in showtimes.toml)",
             )
         labels = {seat.label for seat in auditoriums[showtime.auditorium_id].seats}
-        for k, seat in enumerate(seats):
+        for k, seat in enumerate(b.seats):
+            here = f"{where}.seats[{k}]"
             if seat not in labels:
                 raise SeedError(
-                    file,
-                    f"{where}.seats[{k}]",
-                    f"no seat {seat!r} in auditorium {showtime.auditorium_id}",
+                    file, here, f"no seat {seat!r} in auditorium {showtime.auditorium_id}"
                 )
-            first = sold.setdefault((showtime.id, seat), f"{where}.seats[{k}]")
-            if first != f"{where}.seats[{k}]":
+            first = sold.setdefault((showtime.id, seat), here)
+            if first != here:
+                raise SeedError(
+                    file, here, f"seat {seat} of {showtime.id} is already booked at {first}"
+                )
+        for k, code in enumerate(b.types):
+            if code not in ticket_codes:
                 raise SeedError(
                     file,
-                    f"{where}.seats[{k}]",
-                    f"seat {seat} of {showtime.id} is already booked at {first}",
+                    f"{where}.types[{k}]",
+                    f"unknown ticket type {code!r} (known: {', '.join(sorted(ticket_codes))})",
                 )
-        for k, code in enumerate(types):
-            if code not in ticket_codes:
-                raise SeedError(file, f"{where}.types[{k}]", f"unknown ticket type {code!r}")
-        bookings.append(SeedBooking(b["code"], showtime.id, b["customer"], seats, types))
+        bookings.append(
+            SeedBooking(b.code, showtime.id, b.customer, tuple(b.seats), tuple(b.types))
+        )
     _unique(file, ((f"bookings[{i}].code", b.code) for i, b in enumerate(bookings)), "booking code")
     return tuple(bookings)
 
@@ -647,11 +718,13 @@ def _load_bookings(
 def load_seeds(directory: Path) -> SeedData:
     """Load every seed file in `directory`, checking each one and the references between them.
 
-    Raises SeedError at the first problem found."""
+    Raises SeedError at the first file (or cross-file reference) with a problem."""
     directory = Path(directory)
-    cinema, terminals, staff, types, prices, festival = _load_cinema(directory / "cinema.toml")
+    cinema_file = _load_cinema(directory / "cinema.toml")
     films = _load_films(directory / "films.toml")
     auditoriums = _load_auditoriums(directory / "auditoriums")
+    cinema = Cinema.model_validate(cinema_file.cinema.model_dump())
+    types = tuple(TicketType.model_validate(t.model_dump()) for t in cinema_file.ticket_types)
     showtimes = _load_showtimes(
         directory / "showtimes.toml",
         cinema,
@@ -667,11 +740,11 @@ def load_seeds(directory: Path) -> SeedData:
     )
     return SeedData(
         cinema=cinema,
-        terminals=terminals,
-        staff=staff,
+        terminals=tuple(SeedTerminal(**t.model_dump()) for t in cinema_file.terminals),
+        staff=tuple(SeedStaff(**s.model_dump()) for s in cinema_file.staff),
         ticket_types=types,
-        prices=prices,
-        festival_prices=festival,
+        prices=dict(cinema_file.prices),
+        festival_prices=dict(cinema_file.festival_prices),
         films=films,
         auditoriums=auditoriums,
         showtimes=showtimes,

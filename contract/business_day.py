@@ -39,3 +39,20 @@ def tomorrow(zone: ZoneInfo, clock: Clock = utc_now) -> date:
     """Tomorrow's calendar date in the cinema's zone: the day tests and drills sell on, so no
     showtime has started whatever the hour."""
     return (clock().astimezone(zone) + timedelta(days=1)).date()
+
+
+def local_time(moment: datetime, timezone: str) -> datetime:
+    """A stored UTC instant as the cinema's wall clock; naive datetimes are refused."""
+    if moment.tzinfo is None:
+        raise ValueError("times shown must be timezone-aware (stored in UTC)")
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def format_date(moment: datetime, timezone: str) -> str:
+    """`2026-12-01` in the cinema's zone."""
+    return local_time(moment, timezone).strftime("%Y-%m-%d")
+
+
+def format_clock(moment: datetime, timezone: str) -> str:
+    """`19:30` in the cinema's zone: on screen and on paper alike."""
+    return local_time(moment, timezone).strftime("%H:%M")

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from contract.business_day import day_start
 from contract.ticket_code import canonical_json
 from offline import journal, zreport
 from offline.errors import InvalidMoney, NotFound, StoreError
@@ -130,14 +131,8 @@ def _counts_json(counts: Mapping[int, int]) -> dict[str, int]:
 # --- business days ---------------------------------------------------------------------------
 
 
-def business_date_of(moment: datetime, day_starts: time, zone: ZoneInfo) -> date:
-    """The cinema's business day a moment belongs to: before `day_starts` is still yesterday."""
-    local = moment.astimezone(zone)
-    return local.date() - timedelta(days=1) if local.time() < day_starts else local.date()
-
-
 def day_scope(day: date, day_starts: time, zone: ZoneInfo) -> zreport.Scope:
-    start = datetime.combine(day, day_starts, zone)
+    start = day_start(day, zone, day_starts)
     return zreport.Scope("day", day.isoformat(), day, start, start + timedelta(days=1))
 
 

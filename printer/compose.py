@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contract.business_day import format_clock, format_date
+from contract.money import format_money
 from printer.layout import Layout, ReceiptFace, ReportFace, ReportRow, TicketFace
 from printer.paper import QR, Block, Cut, Feed, Text
 from printer.settings import PrintSettings
-from printer.strings import format_clock, format_date, format_money, payment_label, text
+from printer.strings import payment_label, text
 from printer.textwidth import clean, pad, pair, wrap
 
 TAIL_FEED = 3

@@ -1,14 +1,15 @@
 """Paper blocks to ESC/POS bytes, through python-escpos's Dummy printer.
 
-Text goes through our own encoder (`printer.encoding`) and `_raw`; styles, native QR codes and
-cuts use python-escpos. A line the printer's fonts cannot show is sent as a `GS v 0` raster image
-drawn with a CJK font; if no font is at hand, rendering fails loudly before any byte is sent.
+Text goes through our own encoder (`printer.encoding`) and `_raw`; styles, native QR codes,
+images and cuts use python-escpos. A line the printer's fonts cannot show is drawn with a CJK font
+and sent through python-escpos's `image()` as a `GS v 0` raster image; if no font is at hand,
+rendering fails loudly before any byte is sent.
 """
 
 from __future__ import annotations
 
+from escpos.capabilities import Profile, get_profile_class
 from escpos.constants import QR_ECLEVEL_M
-from escpos.image import EscposImage
 from escpos.printer import Dummy
 
 from printer.compose import compose
@@ -19,7 +20,8 @@ from printer.layout import Layout
 from printer.paper import QR, Block, Cut, Feed, Text
 from printer.settings import PrintSettings
 
-GS = b"\x1d"
+DPI = 203
+"""Thermal receipt printers print 203 dots an inch, 8 a millimetre."""
 
 
 def render_layout(layout: Layout, settings: PrintSettings) -> bytes:
@@ -35,7 +37,7 @@ class _Renderer:
     def __init__(self, settings: PrintSettings) -> None:
         self.settings = settings
         self.encoder = TextEncoder(settings.cjk)
-        self.out = Dummy()
+        self.out = Dummy(profile=paper_profile(settings.dots))
         self.bold = False
         self.big = False
 
@@ -83,13 +85,17 @@ class _Renderer:
             font = find_cjk_font(self.settings.font_path)
         except UnprintableTextError as exc:
             raise type(exc)(f"Cannot print {block.text.strip()!r}: {exc.message}") from exc
-        image = EscposImage(
-            line_image(block.text, self.settings.dots, font, big=block.big, bold=block.bold)
-        )
-        header = (
-            GS
-            + b"v0\x00"
-            + image.width_bytes.to_bytes(2, "little")
-            + image.height.to_bytes(2, "little")
-        )
-        self.out._raw(header + image.to_raster_format())
+        image = line_image(block.text, self.settings.dots, font, big=block.big, bold=block.bold)
+        self.out.image(image, impl="bitImageRaster")
+
+
+def paper_profile(dots: int) -> Profile:
+    """python-escpos's default profile, told the paper's printable width: `image()` checks every
+    image against it (and, while the width is unknown, says so on stdout for each image)."""
+    default = get_profile_class("default").profile_data
+    profile = Profile(features=dict(default["features"]))
+    profile.profile_data = {
+        **default,
+        "media": {"dpi": DPI, "width": {"mm": round(dots * 25.4 / DPI), "pixels": dots}},
+    }
+    return profile

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from central.server import CentralThread
+from contract.business_day import tomorrow
 from contract.ticket_code import Ed25519PrivateKey, new_private_key, public_key_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -20,7 +21,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 def tomorrow_in_shanghai() -> date:
     """Tests sell on tomorrow's seeded day so no showtime has started, whatever the hour."""
-    return (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).date()
+    return tomorrow(ZoneInfo("Asia/Shanghai"))
 
 
 @dataclass

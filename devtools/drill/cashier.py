@@ -14,38 +14,27 @@ import time
 from pathlib import Path
 
 from contract.models import PaymentMethod, Showtime
+from devtools.drill.broken import UnprotectedLeases
 from devtools.drill.plan import Timeline
 from devtools.drill.records import Recorder
 from offline import outbox
 from offline.errors import StoreError
-from pos.cli import enroll as enroll_command
+from pos.counter.enrollment import enroll as enroll_terminal
 from pos.counter.errors import CounterError
 from pos.counter.home import Home
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
+from pos.ports import client_for
 
 STATUS_EVERY = 0.25
 SETUP_TIMEOUT = 120.0
 
 
 def enroll(central: str, code: str, home: Path, lease_seats: int = 8) -> Home:
-    """`pos enroll` itself, without building the whole CLI (whose TUI import costs a second)."""
-    parser = argparse.ArgumentParser(prog="pos")
-    enroll_command.register(parser.add_subparsers())
-    args = parser.parse_args(
-        ["enroll", "--central", central, "--code", code, "--home", str(home),
-         "--lease-seats", str(lease_seats), "--json"]
-    )  # fmt: skip
-    args.func(args)
+    """What `pos enroll` does, without building the whole CLI."""
+    asyncio.run(enroll_terminal(Home(home), central, code, lease_seats=lease_seats))
     return Home(home)
-
-
-def break_leases(home: Home) -> None:
-    """Turn this terminal into the deliberately broken build (Settings.unprotected_leases)."""
-    settings = home.load()
-    settings.unprotected_leases = True
-    home.save(settings)
 
 
 def tender_for(rng: random.Random, total: int) -> Tender:
@@ -133,11 +122,14 @@ class Cashier:
 
 
 async def session(home: Home, args: argparse.Namespace, recorder: Recorder) -> None:
-    counter = await Counter(home).open()
+    port = client_for(home.load())
+    if args.unprotected_leases:
+        port = UnprotectedLeases(port)
+    counter = await Counter(home, client=port).open()
     status: asyncio.Task[None] | None = None
     try:
-        if counter.settings.unprotected_leases:
-            await counter.refresh()  # enrollment leased before the switch was set
+        if args.unprotected_leases:
+            await counter.refresh()  # enrollment leased before the port was broken
         recorder.write("ready", t=time.time(), terminal=counter.settings.terminal_id)
         timeline = await asyncio.to_thread(Timeline.wait_for, args.go, SETUP_TIMEOUT)
         await asyncio.sleep(max(0.0, timeline.start - time.time()))
@@ -169,8 +161,6 @@ def main() -> None:
     parser.add_argument("--unprotected-leases", action="store_true")
     args = parser.parse_args()
     home = enroll(args.central, args.code, args.home, args.lease_seats)
-    if args.unprotected_leases:
-        break_leases(home)
     recorder = Recorder(args.home / "drill.jsonl")
     try:
         asyncio.run(session(home, args, recorder))

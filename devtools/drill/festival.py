@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import asdict
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from rich.console import Console
 
+from contract.business_day import tomorrow
 from devtools.drill.central_process import CentralProcess, DrillError
 from devtools.drill.chart import draw
 from devtools.drill.checks import judge, terminal_state
@@ -37,7 +38,7 @@ CASHIERS = ("c01", "c02", "c03", "c04")
 
 def business_day() -> date:
     """Tomorrow in Shanghai: no showtime has started, whatever the hour of the drill."""
-    return (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).date()
+    return tomorrow(ZoneInfo("Asia/Shanghai"))
 
 
 class Stage:

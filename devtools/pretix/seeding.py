@@ -17,8 +17,8 @@ import httpx
 
 from central.seeds import SeedData, SeedShowtime
 from contract.models import Auditorium
+from contract.money import decimal_text
 from pos.ports.pretix.config import CHANNEL
-from pos.ports.pretix.mapping import yuan
 
 SCALE = 20
 """Pixels per seat position in the seating plans we make (pretix draws seats 20 px wide)."""
@@ -179,14 +179,14 @@ def _products(api: Api, seeds: SeedData) -> tuple[dict[str, int], dict[tuple[str
             {
                 "name": i18n(kind, f"{kind} seat"),
                 "internal_name": kind,
-                "default_price": yuan(max(seeds.prices.values())),
+                "default_price": decimal_text(max(seeds.prices.values())),
                 "admission": True,
                 "active": True,
                 "has_variations": True,
                 "variations": [
                     {
                         "value": i18n(t.name, t.name_en),
-                        "default_price": yuan(seeds.prices[t.code]),
+                        "default_price": decimal_text(seeds.prices[t.code]),
                         "description": {"en": t.code},
                         "active": True,
                     }
@@ -213,7 +213,7 @@ def _subevent(
     film = seeds.film(st.film_id)
     prices = seeds.prices_for(st)
     overrides = [
-        {"variation": vid, "price": yuan(prices[code])}
+        {"variation": vid, "price": decimal_text(prices[code])}
         for (_, code), vid in variations.items()
         if prices[code] != seeds.prices[code]
     ]
@@ -267,7 +267,7 @@ def _bookings(
             {
                 "item": items[kinds[seat]],
                 "variation": variations[(kinds[seat], code)],
-                "price": yuan(prices[code]),
+                "price": decimal_text(prices[code]),
                 "subevent": ids[booking.showtime_id],
                 "seat": seat,
                 "attendee_name": booking.customer,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from datetime import date
 from pathlib import Path
+
+from pos.cli.common import require_extra
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,14 +29,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from central.seeds import SeedError
-    from central.server import DEFAULT_SEEDS, serve
+    require_extra("central", "fastapi", "uvicorn")
+    from central.server import DEFAULT_SEEDS, serve  # only with the [central] extra
 
     def announce(info: dict) -> None:
         print(f"central listening on {info['url']}", file=sys.stderr)
         print(json.dumps(info), flush=True)
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         serve(
             args.db,
             args.seed or DEFAULT_SEEDS,
@@ -44,9 +47,4 @@ def run_serve(args: argparse.Namespace) -> int:
             business_date=args.business_date,
             announce=announce,
         )
-    except SeedError as exc:
-        print(f"pos central: seed error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        pass
     return 0

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pos.counter.errors import CounterError
 from pos.counter.home import Home, default_home
 
 
@@ -46,3 +48,14 @@ def with_counter(
             return await action(counter)
 
     return asyncio.run(main())
+
+
+def require_extra(extra: str, *modules: str) -> None:
+    """A counter is installed without the reference central's server (FastAPI, uvicorn) or
+    the drill's charts (matplotlib); the commands that need them say how to get them."""
+    for module in modules:
+        if importlib.util.find_spec(module) is None:
+            raise CounterError(
+                "MISSING_EXTRA",
+                f"`{module}` is not installed; pip install 'boxoffice-pos[{extra}]'.",
+            )

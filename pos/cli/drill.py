@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from pos.cli.common import require_extra
 from pos.counter.errors import CounterError
 
 
@@ -36,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_festival_command(args: argparse.Namespace) -> int:
+    require_extra("drill", "matplotlib", "fastapi")
     from rich.console import Console
 
     from devtools.drill.central_process import DrillError

@@ -7,11 +7,13 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contract.models import StaffMember
 from contract.ticket_code import new_private_key
 from pos.cli.common import add_common, emit, home_of, with_counter
-from pos.counter.enrollment import central_settings
+from pos.counter.enrollment import central_settings, pretix_settings
 from pos.counter.errors import CounterError
-from pos.counter.home import Settings
+from pos.counter.home import Settings, check_changes
+from pos.ports.pretix.config import PretixSettings
 
 if TYPE_CHECKING:
     from pos.counter.service import Counter
@@ -40,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     home = home_of(args)
     if home.exists() and not args.force:
         raise CounterError("ALREADY_ENROLLED", f"{home.path} is already a terminal; use --force.")
+    chosen = {"printer": args.printer, "language": args.language, "lease_seats": args.lease_seats}
+    check_changes(**chosen)
     key = new_private_key()
 
     async def enroll() -> Settings:
@@ -49,9 +53,7 @@ def run(args: argparse.Namespace) -> int:
             raise CounterError("USAGE", "Give --central URL --code CODE (or --pretix URL ...).")
         return await central_settings(args.central, args.code, key)
 
-    settings = asyncio.run(enroll())
-    settings.printer, settings.language = args.printer, args.language
-    settings.lease_seats = args.lease_seats
+    settings = asyncio.run(enroll()).updated(**chosen)
     home.save_key(key)
     home.save(settings)
 
@@ -77,16 +79,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _enroll_pretix(args: argparse.Namespace) -> Settings:
+    from central.seeds import load_seeds  # the seeds' staff list, only for a pretix terminal
     from central.server import DEFAULT_SEEDS
-    from pos.ports.pretix.enrollment import enroll_pretix
 
     if not (args.organizer and args.event and args.token):
         raise CounterError("USAGE", "--pretix needs --organizer, --event and --token.")
-    return await enroll_pretix(
-        args.pretix,
-        args.organizer,
-        args.event,
-        args.token,
-        args.terminal,
-        args.staff or DEFAULT_SEEDS,
-    )
+    # pretix has no cashier PINs: the terminal keeps the staff (PIN hashes) of a seeds folder
+    staff = [
+        StaffMember(id=s.id, name=s.name, role=s.role, pin_hash=s.pin_hash)
+        for s in load_seeds(args.staff or DEFAULT_SEEDS).staff
+    ]
+    pretix = PretixSettings(organizer=args.organizer, event=args.event, staff=staff)
+    return await pretix_settings(args.pretix, args.token, args.terminal, pretix)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from contract.errors import BoxOfficeError
 from pos.cli.common import add_common, emit, with_counter
 from pos.cli.shift import closing_text
-from pos.counter import shifts
 
 if TYPE_CHECKING:
     from pos.counter.service import Counter
@@ -34,8 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     async def action(counter: Counter) -> Any:
-        closing = await shifts.close_day(
-            counter,
+        closing = await counter.shifts.close_day(
             args.day,
             supervisor_id=args.supervisor,
             pin=args.pin,

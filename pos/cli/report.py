@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pos.cli.common import add_common, emit, with_counter
 from pos.cli.shift import closing_text
-from pos.counter import shifts
-from pos.counter.zreport import face, to_csv, to_json
-from printer.queue import PrintQueue
+from pos.counter.zreport import to_csv, to_json
 
 if TYPE_CHECKING:
     from pos.counter.service import Counter
@@ -32,16 +30,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     async def action(counter: Counter) -> Any:
         if args.shift:
-            report, stored = shifts.shift_report(counter, args.shift)
+            report, stored = counter.shifts.shift_report(args.shift)
         else:
-            report, stored = shifts.day_report(counter, args.day)
+            report, stored = counter.shifts.day_report(args.day)
         answer = stored.answer if stored else None
         if args.csv:
             args.csv.write_text(to_csv(report), encoding="utf-8")
         job = None
         if args.print:
-            layout = face(report, counter.settings.terminal_id, counter.zone, answer)
-            job = PrintQueue(counter.store.db, recover=False).enqueue("report", layout)
+            job = counter.shifts.print_report(report, answer)
         return {
             "report_id": stored.id if stored else None,
             "idempotency_key": stored.idempotency_key if stored else None,

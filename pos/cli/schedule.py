@@ -6,9 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from contract.errors import BoxOfficeError
-from offline import leases
 from pos.cli.common import add_common, emit, with_counter
-from pos.ports.central_client import CentralError
 
 if TYPE_CHECKING:
     from pos.counter.service import Counter
@@ -26,11 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_schedule(args: argparse.Namespace) -> int:
     async def action(counter: Counter) -> Any:
-        if not counter.breaker.is_open:
-            try:
-                await counter.refresh()
-            except CentralError:
-                counter.breaker.record_failure()
+        await counter.refresh_if_online()
         schedule = counter.schedule()
         films = {f.id: f for f in schedule.films}
         auditoriums = {a.id: a for a in schedule.auditoriums}
@@ -70,7 +64,7 @@ def run_seats(args: argparse.Namespace) -> int:
         except BoxOfficeError as exc:
             if exc.code != "NO_SEAT_MAP":
                 raise
-            mine = leases.available_seats(counter.store, args.showtime)
+            mine = next((s.seats for s in counter.leases() if s.showtime_id == args.showtime), [])
             return [{"label": s, "kind": None, "state": "free", "leased": True} for s in mine]
         kinds = {s.label: s.kind.value for s in view.seat_map.auditorium.seats}
         return [

@@ -57,7 +57,7 @@ def run_pickup(args: argparse.Namespace) -> int:
             "showtime_id": booking.showtime_id,
             "customer": booking.customer,
             "seats": [t.seat for t in booking.tickets],
-            "mode": counter.breaker.mode.value,
+            "mode": counter.mode.value,
         }
 
     data = with_counter(args, action)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from offline.shifts import Shift
 from pos.cli.common import add_common, emit, with_counter
 from pos.counter import shifts
 from pos.counter.payments import parse_amount
 from pos.counter.zreport import yuan
 
 if TYPE_CHECKING:
+    from offline.shifts import Shift
     from pos.counter.service import Counter
 
 COUNT_HELP = "DENOMINATIONxCOUNT in yuan, e.g. 100x2,50x1,1x10,0.5x4,0.1x5"
@@ -62,7 +62,7 @@ def run_open(args: argparse.Namespace) -> int:
     counts = shifts.parse_counts(args.counts)
 
     async def action(counter: Counter) -> Any:
-        return _shift_json(shifts.open_shift(counter, args.cashier, args.pin, counts))
+        return _shift_json(counter.shifts.open_shift(args.cashier, args.pin, counts))
 
     data = with_counter(args, action, recover=False)
     emit(args, data, lambda d: f"Shift {d['shift_id']} open, float {yuan(d['float'])}")
@@ -74,8 +74,7 @@ def run_cash(args: argparse.Namespace) -> int:
     amount = parse_amount(args.cash_in if args.cash_in is not None else args.cash_out)
 
     async def action(counter: Counter) -> Any:
-        entry = shifts.cash_move(
-            counter,
+        entry = counter.shifts.cash_move(
             direction,
             amount,
             reason=args.reason,
@@ -94,7 +93,7 @@ def run_close(args: argparse.Namespace) -> int:
     counts = shifts.parse_counts(args.counts)
 
     async def action(counter: Counter) -> Any:
-        return (await shifts.close_shift(counter, args.cashier, args.pin, counts)).to_json()
+        return (await counter.shifts.close_shift(args.cashier, args.pin, counts)).to_json()
 
     data = with_counter(args, action)
     emit(args, data, closing_text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from offline import leases
 from pos.cli.common import add_common, emit, with_counter
 
 if TYPE_CHECKING:
@@ -23,9 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_status(args: argparse.Namespace) -> int:
     async def action(counter: Counter) -> Any:
-        if not counter.breaker.is_open:
-            await counter.probe_mode()
-        s = counter.status()
+        s = await counter.checked_status()
         return {
             "terminal": counter.settings.terminal_id,
             "mode": s.mode.value,
@@ -50,18 +47,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_leases(args: argparse.Namespace) -> int:
     async def action(counter: Counter) -> Any:
-        return [
-            {
-                "showtime_id": s.showtime_id,
-                "lease_id": s.lease_id,
-                "leased": s.leased,
-                "sold": s.sold,
-                "available": s.available,
-                "released": s.released,
-                "seats": leases.available_seats(counter.store, s.showtime_id),
-            }
-            for s in leases.leases(counter.store)
-        ]
+        return [lease.to_json() for lease in counter.leases()]
 
     rows = with_counter(args, action, recover=False)
     emit(

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any
 
 from pos.cli.common import add_common, emit, with_counter
-from pos.counter.sync import drain
-from pos.ports.central_client import CentralError
 
 if TYPE_CHECKING:
     from pos.counter.service import Counter
@@ -21,27 +18,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # lazy: only this command draws a bar, and every command's module loads to build `pos`
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("sync"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=args.json,
+    )
+    task = bar.add_task("sync", total=None)
+
     def progress(done: int, total: int) -> None:
-        if not args.json and total:
-            width = 30
-            filled = int(width * min(done, total) / total)
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-            sys.stderr.flush()
+        bar.update(task, completed=done, total=total)
 
     async def action(counter: Counter) -> Any:
-        report = await drain(counter, progress, now=True)
-        if report.error is None and not counter.breaker.is_open:
-            try:
-                await counter.refresh()
-            except CentralError as exc:
-                report.error = str(exc)
-        if report.remaining == 0 and report.error is None:
-            counter.breaker.close()
-        return report.to_json()
+        return (await counter.sync(progress)).to_json()
 
-    result = with_counter(args, action)
-    if not args.json:
-        sys.stderr.write("\n")
+    with bar:
+        result = with_counter(args, action)
     emit(
         args,
         result,

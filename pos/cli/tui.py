@@ -7,11 +7,12 @@ import argparse
 import asyncio
 import sys
 import tempfile
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pos.cli.common import home_of
+from contract.business_day import tomorrow
+from pos.cli.common import home_of, require_extra
 from pos.counter.errors import CounterError
 from pos.counter.home import Home
 
@@ -40,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    from pos.counter.service import Counter
+    from pos.counter.service import Counter  # lazy: `pos --help` stays fast
     from pos.tui.app import PosApp
 
     PosApp(Counter(home_of(args))).run()
@@ -48,7 +49,8 @@ def run_tui(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from central.server import CentralThread
+    require_extra("central", "fastapi", "uvicorn")
+    from central.server import CentralThread  # only with the [central] extra
     from pos.counter.enrollment import enroll
     from pos.counter.service import Counter
     from pos.tui.app import PosApp
@@ -57,7 +59,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if folder.exists() and any(folder.iterdir()):
         raise CounterError("DEMO_HOME_NOT_EMPTY", f"{folder} is not empty; give an empty folder.")
     folder.mkdir(parents=True, exist_ok=True)
-    day = args.business_date or (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).date()
+    day = args.business_date or tomorrow(ZoneInfo("Asia/Shanghai"))
     home = Home(folder / "terminal")
     tickets = folder / "tickets.bin"
     print(f"pos demo: central and terminal in {folder} (business day {day})", file=sys.stderr)

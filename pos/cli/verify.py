@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from offline import cache, sales
 from pos.cli.common import add_common, emit, with_counter
-from pos.counter.door import DoorVerdict, check_at_door
+from pos.counter.door import DoorVerdict
 
 if TYPE_CHECKING:
     from pos.counter.service import Counter
@@ -23,18 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     async def action(counter: Counter) -> Any:
-        keys = cache.public_keys(counter.store)
-        keys[counter.settings.terminal_id] = counter.key_text
-        keys.setdefault(counter.settings.central_key_id, counter.settings.central_public_key)
-        refunded = {
-            t.id
-            for s in sales.list_sales(counter.store)
-            for t in s.tickets
-            if t.refunded or s.state == "voided"
-        }
-        return check_at_door(
-            args.code, keys, showtime_id=args.showtime, refunded_ticket_ids=refunded
-        ).to_json()
+        return counter.verify(args.code, args.showtime).to_json()
 
     result = with_counter(args, action, recover=False)
     emit(

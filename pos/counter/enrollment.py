@@ -4,13 +4,17 @@ Shared by `pos enroll` and `pos demo`, so both produce exactly the same kind of 
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from contract.ticket_code import Ed25519PrivateKey, new_private_key, public_key_text
 from pos.counter.errors import CounterError
-from pos.counter.home import Home, Settings
+from pos.counter.home import Home, Settings, check_changes
+from pos.counter.service import Counter
 from pos.ports.central_client import CentralClient, CentralError
+from pos.ports.pretix.config import PretixSettings
+from pos.ports.pretix.enrollment import READ_TIMEOUT as PRETIX_READ_TIMEOUT
+from pos.ports.pretix.enrollment import SALE_BUDGET as PRETIX_SALE_BUDGET
+from pos.ports.pretix.enrollment import pretix_cinema
 
 
 async def central_settings(central_url: str, code: str, key: Ed25519PrivateKey) -> Settings:
@@ -31,13 +35,36 @@ async def central_settings(central_url: str, code: str, key: Ed25519PrivateKey) 
     )
 
 
+async def pretix_settings(
+    url: str,
+    token: str,
+    terminal_id: str,
+    pretix: PretixSettings,
+) -> Settings:
+    """Settings that make the Counter sell through a pretix event (checked to be reachable)."""
+    try:
+        cinema = await pretix_cinema(url, token, terminal_id, pretix)
+    except CentralError as exc:
+        raise CounterError(exc.code, exc.message) from exc
+    return Settings(
+        central_url=url,
+        terminal_id=terminal_id,
+        token=token,
+        cinema_id=cinema.id,
+        timezone=cinema.timezone,
+        central_key_id="pretix",
+        read_timeout=PRETIX_READ_TIMEOUT,
+        sale_budget=PRETIX_SALE_BUDGET,
+        pretix=pretix,
+    )
+
+
 async def enroll(home: Home, central_url: str, code: str, **overrides: Any) -> Settings:
     """Enroll, save key and settings (`overrides` set printer, language, ...), then fetch
     the day's data and take the first leases."""
-    from pos.counter.service import Counter
-
+    check_changes(**overrides)
     key = new_private_key()
-    settings = dataclasses.replace(await central_settings(central_url, code, key), **overrides)
+    settings = (await central_settings(central_url, code, key)).updated(**overrides)
     home.save_key(key)
     home.save(settings)
     async with Counter(home) as counter:

@@ -16,6 +16,18 @@ class WrongPin(CounterError):
         super().__init__("WRONG_PIN", f"Wrong PIN for {who}.")
 
 
+class PinLocked(CounterError):
+    """Too many wrong PINs in a row: the till is locked for `seconds`."""
+
+    def __init__(self, seconds: int):
+        super().__init__(
+            "PIN_LOCKED",
+            f"Too many wrong PINs: locked, try again in {seconds} s.",
+            {"seconds": seconds},
+        )
+        self.seconds = seconds
+
+
 class SeatUnavailable(CounterError):
     """The seats were taken by someone else (or are not in this terminal's lease offline)."""
 

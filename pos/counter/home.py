@@ -1,23 +1,36 @@
 """A terminal's home folder: its settings, its private key, its store.
 
 One folder per terminal, so a test, a drill or a second counter on the same machine is just
-another folder (`--home DIR` or `POS_HOME`)."""
+another folder (`--home DIR` or `POS_HOME`). The folder is private (0700) and so is every file
+written here (0600): the token sells tickets and the key signs them. Each file is written to a
+temporary name first and renamed over the old one, so a crash leaves the old file or the new one,
+never half of one."""
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+import tempfile
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
+from contract.i18n import Lang
 from contract.ticket_code import Ed25519PrivateKey, private_key_bytes, private_key_from_bytes
 from pos.counter.errors import CounterError
+from pos.ports.pretix.config import PretixSettings
 
 CONFIG = "config.json"
 KEY = "terminal.key"
 STORE = "store.db"
+STATE = "state.json"
 
 
 def default_home() -> Path:
@@ -25,33 +38,169 @@ def default_home() -> Path:
     return Path(env) if env else Path(platformdirs.user_data_dir("boxoffice-pos"))
 
 
-@dataclass
-class Settings:
-    """What cinema IT sets once per terminal; everything has a sensible default but the central."""
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
 
-    central_url: str
-    terminal_id: str
+
+Seconds = Annotated[float, Field(gt=0, le=600)]
+
+
+class Settings(BaseModel):
+    """What cinema IT sets once per terminal; everything has a sensible default but the central.
+
+    Strict and closed: a value of the wrong type or a key that is not a setting (a typo) is
+    refused when config.json is loaded, naming the key, instead of being coerced or ignored.
+    Assignments are checked too (`settings.lease_seats = -1` raises)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+    central_url: Annotated[str, Field(min_length=1)]
+    terminal_id: Annotated[str, Field(min_length=1)]
     token: str
     cinema_id: str
-    timezone: str
+    timezone: Annotated[str, AfterValidator(_check_zone)]
     central_key_id: str = "central"
     central_public_key: str = ""
-    lease_seats: int = 8
+    lease_seats: Annotated[int, Field(ge=0)] = 8
     """Seats kept leased per showtime on sale: enough for a few offline parties."""
-    lease_release_minutes: int = 10
+    lease_release_minutes: Annotated[int, Field(ge=0)] = 10
     """Unsold leased seats go back to the central this long before the start."""
-    connect_timeout: float = 1.0
-    read_timeout: float = 1.5
-    sale_budget: float = 2.0
+    connect_timeout: Seconds = 1.0
+    read_timeout: Seconds = 1.5
+    sale_budget: Seconds = 2.0
     """The most a cashier waits for an online sale before it is served from the lease."""
     printer: str = "dummy:"
-    language: str = "en"
-    paper_width: int = 80
-    extra: dict[str, object] = field(default_factory=dict)
-    unprotected_leases: bool = False
-    """TEST ONLY, a deliberately broken build: every lease is given back to the central as soon
-    as it is taken, yet its seats are still sold offline. The festival drill must then report
-    double-sold seats; that is how we know its check can fail. Never set it on a real counter."""
+    language: Lang = "en"
+    paper_width: Literal[58, 80] = 80
+    pretix: PretixSettings | None = None
+    """Set when the terminal sells through a pretix event instead of our own central."""
+
+    def updated(self, **changes: object) -> Settings:
+        """A copy with `changes`, checked like a loaded config.json (CounterError BAD_CONFIG)."""
+        return _validated(self.model_dump() | changes, "settings")
+
+
+def check_changes(**changes: object) -> None:
+    """Refuse bad values for `Settings.updated` before they can cost anything (an enrollment
+    code works once): checked against placeholder central details."""
+    placeholder = {
+        "central_url": "-",
+        "terminal_id": "-",
+        "token": "",
+        "cinema_id": "",
+        "timezone": "UTC",
+    }
+    _validated(placeholder | changes, "settings")
+
+
+def _bad_config(file: str, problems: list[tuple[str, str]]) -> CounterError:
+    """One line naming the file, the key and the first problem; `detail` lists them all."""
+    where, problem = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return CounterError(
+        "BAD_CONFIG",
+        f"{file}: {where}: {problem}{more}",
+        {"file": file, "problems": [f"{w}: {p}" for w, p in problems]},
+    )
+
+
+def _migrate(file: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """Read config.json files of older versions: pretix's settings used to live under
+    `"extra": {"pretix": {...}}` (and every other terminal wrote `"extra": {}`); the drill's
+    test-only `unprotected_leases` switch (always false on a counter) moved to the drill."""
+    raw = dict(raw)
+    if raw.get("unprotected_leases") is False:
+        del raw["unprotected_leases"]
+    if "extra" not in raw:
+        return raw
+    extra = raw.pop("extra")
+    if not isinstance(extra, dict):
+        raise _bad_config(file, [("extra", "expected an object (an old setting)")])
+    extra = dict(extra)
+    if "pretix" in extra and "pretix" not in raw:
+        raw["pretix"] = extra.pop("pretix")
+    if extra:
+        raise _bad_config(file, [(f"extra.{key}", "unknown setting") for key in extra])
+    return raw
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out or "-"
+
+
+def _problem(err: ErrorDetails) -> str:
+    if err["type"] == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    if err["type"] == "extra_forbidden":
+        tables = {(): Settings.model_fields, ("pretix",): PretixSettings.model_fields}
+        known = list(tables.get(tuple(err["loc"][:-1]), {}))
+        close = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
+        return "unknown setting" + (f" (did you mean {close[0]!r}?)" if close else "")
+    if err["type"] == "missing":
+        return "missing setting"
+    return err["msg"]
+
+
+def parse_settings(text: str, file: str = CONFIG) -> Settings:
+    """Settings from the text of a config.json; any problem is one CounterError BAD_CONFIG
+    naming the key, e.g. `config.json: read_timeout: Input should be a valid number`."""
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise _bad_config(file, [("-", f"not valid JSON: {exc}")]) from None
+    if not isinstance(raw, dict):
+        raise _bad_config(file, [("-", "expected a JSON object of settings")])
+    return _validated(_migrate(file, raw), file)
+
+
+def _validated(raw: dict[str, Any], file: str) -> Settings:
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = [(_where(err["loc"]), _problem(err)) for err in exc.errors()]
+        raise _bad_config(file, problems) from None
+
+
+def settings_json(settings: Settings) -> str:
+    """What `Home.save` writes: every field (pretix only when set), so a reader sees every
+    setting it may change."""
+    return settings.model_dump_json(indent=2, exclude_none=True) + "\n"
+
+
+def _make_private_dir(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `path` atomically with mode 0600: a temporary file in the same folder, synced and
+    made private before it takes the name (os.replace), so no reader ever sees a half-written
+    or world-readable file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # the rename itself durable, where the OS allows it
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 @dataclass
@@ -70,6 +219,10 @@ class Home:
     def key_path(self) -> Path:
         return self.path / KEY
 
+    @property
+    def state_path(self) -> Path:
+        return self.path / STATE
+
     def exists(self) -> bool:
         return self.config_path.exists()
 
@@ -80,29 +233,25 @@ class Home:
                 f"No terminal here ({self.path}); run `pos enroll --central URL --code CODE`.",
             )
         try:
-            raw = json.loads(self.config_path.read_text())
-            return Settings(**raw)
-        except (ValueError, TypeError) as exc:
-            raise CounterError("BAD_CONFIG", f"{self.config_path} is unreadable: {exc}") from exc
+            text = self.config_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CounterError("BAD_CONFIG", f"{self.config_path}: unreadable: {exc}") from exc
+        return parse_settings(text, str(self.config_path))
 
     def save(self, settings: Settings) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        tmp = self.config_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(settings), indent=2))
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.config_path)
+        self.make()
+        write_private(self.config_path, settings_json(settings).encode())
+
+    def make(self) -> None:
+        """Create the folder (0700), or make an existing one private."""
+        _make_private_dir(self.path)
 
     def key(self) -> Ed25519PrivateKey:
         return private_key_from_bytes(self.key_path.read_bytes())
 
     def save_key(self, key: Ed25519PrivateKey) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(private_key_bytes(key))
-
-
-STATE = "state.json"
+        self.make()
+        write_private(self.key_path, private_key_bytes(key))
 
 
 @dataclass
@@ -115,13 +264,13 @@ class RuntimeState:
 
 
 def load_state(home: Home) -> RuntimeState:
+    """A missing or damaged state file means "no hint": start from the defaults."""
     try:
-        return RuntimeState(**json.loads((home.path / STATE).read_text()))
+        return RuntimeState(**json.loads(home.state_path.read_text()))
     except (OSError, ValueError, TypeError):
         return RuntimeState()
 
 
 def save_state(home: Home, state: RuntimeState) -> None:
-    tmp = home.path / (STATE + ".tmp")
-    tmp.write_text(json.dumps(asdict(state)))
-    tmp.replace(home.path / STATE)
+    home.make()
+    write_private(home.state_path, json.dumps(asdict(state)).encode())

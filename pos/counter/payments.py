@@ -4,8 +4,8 @@ is due (the difference is change), a card is charged exactly. Integer fen throug
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
+from contract import money
 from contract.models import Payment, PaymentMethod
 from pos.counter.errors import CounterError, NotPaid
 
@@ -24,20 +24,9 @@ class Settlement:
     change: int
 
 
-def parse_amount(text: str) -> int:
-    """`6000` is fen; `60.00` (with a point) is yuan, as printed on a price board."""
-    try:
-        if "." in text:
-            fen = Decimal(text) * 100
-            if fen != fen.to_integral_value():
-                raise InvalidOperation
-            value = int(fen)
-        else:
-            value = int(text)
-    except (InvalidOperation, ValueError) as exc:
-        raise CounterError(
-            "BAD_AMOUNT", f"{text!r} is not an amount (fen, or yuan like 60.00)."
-        ) from exc
+def parse_amount(text: str, *, whole_is_yuan: bool = False) -> int:
+    """An amount a person typed, in fen (contract.money's rule), refused when negative."""
+    value = money.parse_amount(text, whole_is_yuan=whole_is_yuan)
     if value < 0:
         raise CounterError("BAD_AMOUNT", f"{text!r}: amounts cannot be negative.")
     return value

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from contract.models import SALES_CLOSE_AFTER_START, SaleLine, SaleRequest
-from offline import cache, leases, sales
+from contract import models
+from contract.models import SALES_CLOSE_AFTER_START, HoldRequest, SaleLine, SaleRequest
+from contract.ticket_code import Ed25519PrivateKey
+from offline import cache, leases, outbox, sales
 from offline.errors import SeatNotLeased
+from offline.store import Store
+from pos.counter.connectivity import Breaker
 from pos.counter.errors import CounterError, SeatUnavailable
 from pos.counter.offline_tickets import Line, build_offline_sale
-from pos.counter.payments import Tender, settle
+from pos.counter.payments import Settlement, Tender, settle
+from pos.counter.printing import TicketPrinter
 from pos.counter.seat_picking import best_together
-from pos.ports.central_client import CentralError, Conflict, Rejected
-
-if TYPE_CHECKING:
-    from pos.counter.payments import Settlement
-    from pos.counter.service import Counter
+from pos.counter.today import Today
+from pos.ports.errors import CentralError, Conflict, Rejected
+from pos.ports.port import CentralPort
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,187 +84,283 @@ def _types_for(order: Order, count: int) -> list[str]:
     return order.ticket_types
 
 
-def prices_for(counter: Counter, showtime_id: str, types: list[str]) -> list[int]:
-    """The showtime's price of each ticket type, in order; an unknown type is refused."""
-    st = counter.showtime(showtime_id)
-    unknown = [t for t in types if t not in st.prices]
-    if unknown:
-        raise CounterError("UNKNOWN_TICKET_TYPE", f"No ticket type {', '.join(unknown)} here.")
-    return [st.prices[t] for t in types]
+@dataclass(frozen=True, slots=True)
+class SeatView:
+    """A seat map with what this terminal may sell from it right now."""
 
-
-def _check_on_sale(counter: Counter, showtime_id: str) -> None:
-    st = counter.showtime(showtime_id)
-    if counter.now() >= st.start + SALES_CLOSE_AFTER_START:
-        raise CounterError("SHOWTIME_CLOSED", "Sales for this showtime have closed.")
-
-
-async def sell(counter: Counter, order: Order) -> Outcome:
-    # The offline path never waits on I/O; yield once so probes and sync keep running even
-    # when sales come back to back.
-    await asyncio.sleep(0)
-    _check_on_sale(counter, order.showtime_id)
-    count = len(order.seats) if order.seats else (order.count or 0)
-    if count <= 0:
-        raise CounterError("NO_SEATS", "Choose seats, or a number of seats with auto:N.")
-    types = _types_for(order, count)
-    prices = prices_for(counter, order.showtime_id, types)
-    settlement = settle(sum(prices), order.tenders)
-    failover = None
-    if not counter.breaker.is_open:
-        try:
-            return await _sell_online(counter, order, types, prices, settlement)
-        except _Failover as exc:
-            failover = str(exc)
-    return _sell_offline(counter, order, types, prices, settlement, failover)
+    seat_map: models.SeatMap
+    mine: frozenset[str]
+    """This terminal's leased seats still unsold."""
+    selectable: frozenset[str]
+    offline: bool
+    """True when the map came from the cache (the central did not answer or is away)."""
 
 
 class _Failover(Exception):
     pass
 
 
-async def _sell_online(
-    counter: Counter,
-    order: Order,
-    types: list[str],
-    prices: list[int],
-    settlement: Settlement,
-) -> Outcome:
-    count = len(types)
-    loop = asyncio.get_running_loop()
-    budget = counter.settings.sale_budget
-    started = loop.time()
+class Seller:
+    """Sells: online through the central when the breaker allows, else from the lease. The
+    only code that creates sales."""
 
-    def left() -> float:
-        remaining = budget - (loop.time() - started)
-        if remaining <= 0.05:
-            raise TimeoutError
-        return remaining
+    def __init__(
+        self,
+        store: Store,
+        port: CentralPort,
+        breaker: Breaker,
+        today: Today,
+        printer: TicketPrinter,
+        *,
+        key: Ed25519PrivateKey,
+        terminal_id: str,
+        sale_budget: float,
+        on_change: Callable[[], None],
+    ) -> None:
+        self.store = store
+        self.port = port
+        self.breaker = breaker
+        self.today = today
+        self.printer = printer
+        self.key = key
+        self.terminal_id = terminal_id
+        self.sale_budget = sale_budget
+        self.on_change = on_change
 
-    seats = order.seats
-    draft = None
-    try:
-        if seats is None:
-            seat_map = await counter.client.seat_map(order.showtime_id, deadline=left())
-            cache.put_seat_map(counter.store, seat_map)
-            free = [s.label for s in seat_map.seats if s.state == "free"]
-            seats = best_together(seat_map.auditorium, free, count)
-            if len(seats) < count:
-                raise SeatUnavailable("NOT_ENOUGH_SEATS", f"Fewer than {count} seats are free.")
-        lines = [
-            SaleLine(seat=s, ticket_type=t, price=p)
-            for s, t, p in zip(seats, types, prices, strict=True)
-        ]
-        draft = sales.create_draft(
-            counter.store,
-            showtime_id=order.showtime_id,
-            cashier_id=order.cashier_id,
-            mode="online",
-            lines=lines,
-            shift_id=order.shift_id,
-        )
-        hold_id = order.hold_id if order.seats else None
-        if hold_id is not None:
-            sales.advance(counter.store, draft.id, "held", hold_id=hold_id)
-        central = await counter.client.sell(
-            SaleRequest(
-                showtime_id=order.showtime_id,
-                hold_id=hold_id,
-                cashier_id=order.cashier_id,
-                lines=lines,
-                payments=settlement.payments,
-            ),
-            key=draft.idempotency_key,
-            deadline=left(),
-        )
-    except Conflict as exc:
-        _abandon(counter, draft, cancel=False)
-        raise SeatUnavailable(exc.code, exc.message, exc.detail) from exc
-    except Rejected as exc:
-        _abandon(counter, draft, cancel=False)
-        raise CounterError(exc.code, exc.message, exc.detail) from exc
-    except (CentralError, TimeoutError) as exc:
-        counter.breaker.trip()
-        _abandon(counter, draft, cancel=True)
-        reason = exc.message if isinstance(exc, CentralError) else "sale budget exceeded"
-        raise _Failover(reason) from exc
-    counter.breaker.record_success(loop.time() - started)
-    # Paid, handed to the printer, journalled: one local transaction, one fsync.
-    with counter.store.atomic():
-        sale = sales.record_online_sale(
-            counter.store, draft.id, central, tendered=settlement.tendered
-        )
-        sale = counter.after_paid(sale)
-    return Outcome(sale=sale, mode="online")
+    # --- before the sale ------------------------------------------------------------------
 
+    def prices_for(self, showtime_id: str, types: list[str]) -> list[int]:
+        """The showtime's price of each ticket type, in order; an unknown type is refused."""
+        st = self.today.showtime(showtime_id)
+        unknown = [t for t in types if t not in st.prices]
+        if unknown:
+            raise CounterError("UNKNOWN_TICKET_TYPE", f"No ticket type {', '.join(unknown)} here.")
+        return [st.prices[t] for t in types]
 
-def _abandon(counter: Counter, draft: sales.Sale | None, *, cancel: bool) -> None:
-    """Unwind a draft; if the central may have acted on it, cancel it by its key later."""
-    if draft is None:
-        return
-    with counter.store.atomic():
-        if cancel:
-            counter._queue_cancel(draft.idempotency_key)
-        sales.advance(counter.store, draft.id, "cancelled")
+    def quote(self, showtime_id: str, ticket_types: list[str]) -> int:
+        """What a basket costs, in fen, at this showtime's prices."""
+        return sum(self.prices_for(showtime_id, ticket_types))
 
+    async def seat_view(self, showtime_id: str) -> SeatView:
+        """The seat map to choose from: fresh from the central when it answers, else the cached
+        copy, with the seats this terminal may sell now (free ones online; only its own
+        leased ones offline)."""
+        fresh: models.SeatMap | None = None
+        if not self.breaker.is_open:
+            try:
+                fresh = await self.port.seat_map(showtime_id)
+            except Rejected as exc:
+                raise CounterError(exc.code, exc.message, exc.detail) from exc
+            except CentralError:
+                self.breaker.record_failure()
+            else:
+                cache.put_seat_map(self.store, fresh)
+        seat_map = fresh
+        if seat_map is None:
+            cached = cache.get_seat_map(self.store, showtime_id)
+            if cached is None:
+                raise CounterError(
+                    "NO_SEAT_MAP", "No seat map for this showtime while the central is away."
+                )
+            seat_map = cached.seat_map
+        mine = frozenset(leases.available_seats(self.store, showtime_id))
+        offline = fresh is None
+        if offline:
+            selectable = mine
+        else:
+            selectable = frozenset(s.label for s in seat_map.seats if s.state == "free")
+        return SeatView(seat_map=seat_map, mine=mine, selectable=selectable, offline=offline)
 
-def _offline_seats(counter: Counter, order: Order, count: int, repick: bool) -> list[str]:
-    available = leases.available_seats(counter.store, order.showtime_id)
-    if order.seats and set(order.seats) <= set(available):
-        return order.seats
-    if order.seats and not repick:
-        missing = [s for s in order.seats if s not in available]
-        raise SeatUnavailable(
-            "SEAT_NOT_LEASED",
-            f"Offline: only this terminal's leased seats can be sold; {', '.join(missing)}"
-            " is not one of them.",
-            {"seats": missing, "available": available},
-        )
-    cached = cache.get_seat_map(counter.store, order.showtime_id)
-    if cached is not None:
-        chosen = best_together(cached.seat_map.auditorium, available, count)
-    else:
-        chosen = available[:count]
-    if len(chosen) < count:
-        raise SeatUnavailable(
-            "LEASE_EXHAUSTED",
-            f"Offline and only {len(available)} leased seats left for this showtime.",
-        )
-    return chosen
-
-
-def _sell_offline(
-    counter: Counter,
-    order: Order,
-    types: list[str],
-    prices: list[int],
-    settlement: Settlement,
-    failover: str | None,
-) -> Outcome:
-    seats = _offline_seats(counter, order, len(types), repick=failover is not None)
-    lease = leases.lease_for(counter.store, order.showtime_id)
-    if lease is None:
-        raise SeatUnavailable("NO_LEASE", "Offline and no seats are leased for this showtime.")
-    st = counter.showtime(order.showtime_id)
-    offline_sale = build_offline_sale(
-        key=counter.key,
-        terminal_id=counter.settings.terminal_id,
-        idempotency_key=uuid.uuid4().hex,
-        lease_id=lease.id,
-        showtime_id=order.showtime_id,
-        starts_at=st.start,
-        cashier_id=order.cashier_id,
-        sold_at=counter.now(),
-        lines=[Line(s, t, p) for s, t, p in zip(seats, types, prices, strict=True)],
-        payments=settlement.payments,
-    )
-    try:
-        with counter.store.atomic():
-            sale = sales.record_offline_sale(
-                counter.store, offline_sale, tendered=settlement.tendered, shift_id=order.shift_id
+    async def hold(self, showtime_id: str, seats: list[str]) -> str | None:
+        """Hold chosen seats while the customer picks ticket types and pays; None when the
+        central is away (the sale then goes on without a hold, and fails over if it must)."""
+        if self.breaker.is_open:
+            return None
+        try:
+            hold = await self.port.hold(
+                HoldRequest(showtime_id=showtime_id, seats=seats),
+                key=uuid.uuid4().hex,
+                deadline=self.sale_budget,
             )
-            sale = counter.after_paid(sale)
-    except SeatNotLeased as exc:
-        raise SeatUnavailable("SEAT_NOT_LEASED", exc.message) from exc
-    counter.notify()
-    return Outcome(sale=sale, mode="offline", failover=failover)
+        except Conflict as exc:
+            raise SeatUnavailable(exc.code, exc.message, exc.detail) from exc
+        except Rejected as exc:
+            raise CounterError(exc.code, exc.message, exc.detail) from exc
+        except CentralError:
+            self.breaker.record_failure()
+            return None
+        return hold.id
+
+    # --- the sale -------------------------------------------------------------------------
+
+    def _check_on_sale(self, showtime_id: str) -> None:
+        st = self.today.showtime(showtime_id)
+        if self.today.now() >= st.start + SALES_CLOSE_AFTER_START:
+            raise CounterError("SHOWTIME_CLOSED", "Sales for this showtime have closed.")
+
+    async def sell(self, order: Order) -> Outcome:
+        # The offline path never waits on I/O; yield once so probes and sync keep running even
+        # when sales come back to back.
+        await asyncio.sleep(0)
+        self._check_on_sale(order.showtime_id)
+        count = len(order.seats) if order.seats else (order.count or 0)
+        if count <= 0:
+            raise CounterError("NO_SEATS", "Choose seats, or a number of seats with auto:N.")
+        types = _types_for(order, count)
+        prices = self.prices_for(order.showtime_id, types)
+        settlement = settle(sum(prices), order.tenders)
+        failover = None
+        if not self.breaker.is_open:
+            try:
+                return await self._sell_online(order, types, prices, settlement)
+            except _Failover as exc:
+                failover = str(exc)
+        return self._sell_offline(order, types, prices, settlement, failover)
+
+    def queue_cancel(self, sale_key: str) -> None:
+        """The central must forget a sale it may have made under this key (call inside the
+        transaction that unwinds it here)."""
+        outbox.enqueue(self.store, "cancel", f"{sale_key}-cancel", {"sale_key": sale_key})
+
+    def paid(self, sale: sales.Sale) -> sales.Sale:
+        """Hand the tickets to the print queue (same transaction as the payment)."""
+        self.printer.queue_sale(sale)
+        return sales.advance(self.store, sale.id, "printed")
+
+    async def _sell_online(
+        self, order: Order, types: list[str], prices: list[int], settlement: Settlement
+    ) -> Outcome:
+        count = len(types)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+
+        def left() -> float:
+            remaining = self.sale_budget - (loop.time() - started)
+            if remaining <= 0.05:
+                raise TimeoutError
+            return remaining
+
+        seats = order.seats
+        draft = None
+        try:
+            if seats is None:
+                seat_map = await self.port.seat_map(order.showtime_id, deadline=left())
+                cache.put_seat_map(self.store, seat_map)
+                free = [s.label for s in seat_map.seats if s.state == "free"]
+                seats = best_together(seat_map.auditorium, free, count)
+                if len(seats) < count:
+                    raise SeatUnavailable("NOT_ENOUGH_SEATS", f"Fewer than {count} seats are free.")
+            lines = [
+                SaleLine(seat=s, ticket_type=t, price=p)
+                for s, t, p in zip(seats, types, prices, strict=True)
+            ]
+            draft = sales.create_draft(
+                self.store,
+                showtime_id=order.showtime_id,
+                cashier_id=order.cashier_id,
+                mode="online",
+                lines=lines,
+                shift_id=order.shift_id,
+            )
+            hold_id = order.hold_id if order.seats else None
+            if hold_id is not None:
+                sales.advance(self.store, draft.id, "held", hold_id=hold_id)
+            central = await self.port.sell(
+                SaleRequest(
+                    showtime_id=order.showtime_id,
+                    hold_id=hold_id,
+                    cashier_id=order.cashier_id,
+                    lines=lines,
+                    payments=settlement.payments,
+                ),
+                key=draft.idempotency_key,
+                deadline=left(),
+            )
+        except Conflict as exc:
+            self._abandon(draft, cancel=False)
+            raise SeatUnavailable(exc.code, exc.message, exc.detail) from exc
+        except Rejected as exc:
+            self._abandon(draft, cancel=False)
+            raise CounterError(exc.code, exc.message, exc.detail) from exc
+        except (CentralError, TimeoutError) as exc:
+            self.breaker.trip()
+            self._abandon(draft, cancel=True)
+            reason = exc.message if isinstance(exc, CentralError) else "sale budget exceeded"
+            raise _Failover(reason) from exc
+        self.breaker.record_success(loop.time() - started)
+        # Paid, handed to the printer, journalled: one local transaction, one fsync.
+        with self.store.atomic():
+            sale = sales.record_online_sale(
+                self.store, draft.id, central, tendered=settlement.tendered
+            )
+            sale = self.paid(sale)
+        return Outcome(sale=sale, mode="online")
+
+    def _abandon(self, draft: sales.Sale | None, *, cancel: bool) -> None:
+        """Unwind a draft; if the central may have acted on it, cancel it by its key later."""
+        if draft is None:
+            return
+        with self.store.atomic():
+            if cancel:
+                self.queue_cancel(draft.idempotency_key)
+            sales.advance(self.store, draft.id, "cancelled")
+
+    def _offline_seats(self, order: Order, count: int, repick: bool) -> list[str]:
+        available = leases.available_seats(self.store, order.showtime_id)
+        if order.seats and set(order.seats) <= set(available):
+            return order.seats
+        if order.seats and not repick:
+            missing = [s for s in order.seats if s not in available]
+            raise SeatUnavailable(
+                "SEAT_NOT_LEASED",
+                f"Offline: only this terminal's leased seats can be sold; {', '.join(missing)}"
+                " is not one of them.",
+                {"seats": missing, "available": available},
+            )
+        cached = cache.get_seat_map(self.store, order.showtime_id)
+        if cached is not None:
+            chosen = best_together(cached.seat_map.auditorium, available, count)
+        else:
+            chosen = available[:count]
+        if len(chosen) < count:
+            raise SeatUnavailable(
+                "LEASE_EXHAUSTED",
+                f"Offline and only {len(available)} leased seats left for this showtime.",
+            )
+        return chosen
+
+    def _sell_offline(
+        self,
+        order: Order,
+        types: list[str],
+        prices: list[int],
+        settlement: Settlement,
+        failover: str | None,
+    ) -> Outcome:
+        seats = self._offline_seats(order, len(types), repick=failover is not None)
+        lease = leases.lease_for(self.store, order.showtime_id)
+        if lease is None:
+            raise SeatUnavailable("NO_LEASE", "Offline and no seats are leased for this showtime.")
+        st = self.today.showtime(order.showtime_id)
+        offline_sale = build_offline_sale(
+            key=self.key,
+            terminal_id=self.terminal_id,
+            idempotency_key=uuid.uuid4().hex,
+            lease_id=lease.id,
+            showtime_id=order.showtime_id,
+            starts_at=st.start,
+            cashier_id=order.cashier_id,
+            sold_at=self.today.now(),
+            lines=[Line(s, t, p) for s, t, p in zip(seats, types, prices, strict=True)],
+            payments=settlement.payments,
+        )
+        try:
+            with self.store.atomic():
+                sale = sales.record_offline_sale(
+                    self.store, offline_sale, tendered=settlement.tendered, shift_id=order.shift_id
+                )
+                sale = self.paid(sale)
+        except SeatNotLeased as exc:
+            raise SeatUnavailable("SEAT_NOT_LEASED", exc.message) from exc
+        self.on_change()
+        return Outcome(sale=sale, mode="offline", failover=failover)

@@ -1,39 +1,45 @@
 """The headless counter: everything a cashier, a supervisor or a script can do, without a
 terminal. The TUI and the CLI are thin layers over this class.
 
-It sells through the central when the breaker allows and from this terminal's leased seats
-when it does not, keeps leases topped up, drains the outbox, and recovers at start from
-whatever a crash left behind."""
+`Counter` is the composition root: it opens the store and builds the small collaborators that
+do the work, each handed only what it needs (`Seller`, `OutboxSender`, `LeaseKeeper`,
+`ShiftDesk`, `TicketPrinter`, `AfterSale`, `Staff`, `Today`). Its methods are the typed surface
+the CLI and the TUI use; neither reaches into the store, the printer or the port."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import cached_property
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from contract import models
-from contract.models import HoldRequest, PickupRequest
-from contract.pins import verify_pin
+from contract.business_day import Clock, utc_now
 from contract.ticket_code import public_key_text
-from offline import cache, journal, leases, outbox, sales, shifts
-from offline.errors import AlreadyPickedUp, NotFound, StoreCorrupt
+from offline import cache, journal, leases, outbox, sales
+from offline.errors import StoreCorrupt
+from offline.shifts import Shift
 from offline.store import Store
-from offline.values import system_clock
+from pos.counter.after_sale import AfterSale
 from pos.counter.connectivity import Breaker, Mode
-from pos.counter.errors import CounterError, SeatUnavailable, WrongPin
+from pos.counter.door import DoorCheck, check_at_door
+from pos.counter.errors import CounterError
 from pos.counter.home import Home, RuntimeState, Settings, load_state, save_state
-from pos.counter.selling import Order, Outcome, prices_for, sell
+from pos.counter.lease_keeping import LeaseKeeper
+from pos.counter.printing import PrintRun, TicketPrinter, preview_text
+from pos.counter.selling import Order, Outcome, SeatView, Seller
+from pos.counter.shifts import ShiftDesk
+from pos.counter.staff import Staff
+from pos.counter.sync import OutboxSender, Progress, SyncReport
+from pos.counter.today import Today
 from pos.ports import client_for
-from pos.ports.central_client import CentralError, Conflict, Rejected
+from pos.ports.errors import CentralError, Rejected
 from pos.ports.port import CentralPort
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,42 +52,118 @@ class Status:
     business_date: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class LeaseView:
+    """One showtime's lease as this terminal holds it."""
+
+    showtime_id: str
+    lease_id: str
+    leased: int
+    sold: int
+    available: int
+    released: int
+    seats: list[str]
+    """Seats still free to sell offline."""
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 class Counter:
     def __init__(
         self,
         home: Home,
         *,
         client: CentralPort | None = None,
-        clock: Clock = system_clock,
+        clock: Clock = utc_now,
         breaker: Breaker | None = None,
     ):
         self.home = home
         self.settings: Settings = home.load()
         self.key = home.key()
         self.clock = clock
-        # pretix adapter: the settings say which central this terminal sells through
-        self.client: CentralPort = client or client_for(self.settings)
+        self.port: CentralPort = client or client_for(self.settings)
         self.breaker = breaker or Breaker()
         self.state: RuntimeState = load_state(home)
-        self.store: Store
-        self.journal_check: journal.JournalCheck | None = None
-        self._schedule: models.Schedule | None = None
         self.listeners: list[Callable[[], None]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.breaker.listeners.append(self._mode_changed)
+        # Built by open(), once the store is open and checked.
+        self.store: Store
+        self.journal_check: journal.JournalCheck | None = None
+        self.today: Today
+        self.staff: Staff
+        self.printer: TicketPrinter
+        self.sender: OutboxSender
+        self.lease_keeper: LeaseKeeper
+        self.seller: Seller
+        self.after_sale: AfterSale
+        self.shifts: ShiftDesk
 
     # --- lifecycle -----------------------------------------------------------------------
 
     async def open(self) -> Counter:
-        """Open and check the store, then finish or unwind whatever a crash interrupted."""
+        """Open and check the store, build the collaborators, then finish or unwind whatever
+        a crash interrupted (outbox items in flight, sales half made, a job half printed)."""
         try:
             self.store = Store.open(self.home.store_path, clock=self.clock)
         except StoreCorrupt as exc:
             raise CounterError(
                 "STORE_CORRUPT", f"Refusing to sell: {exc.message}", str(exc.path)
             ) from exc
+        s = self.settings
+        self.today = Today(self.store, ZoneInfo(s.timezone), self.clock, self.state.business_date)
+        self.staff = Staff(self.store, self.clock)
+        self.printer = TicketPrinter(self.store, self.today, s)
+        self.sender = OutboxSender(
+            self.store,
+            self.port,
+            self.breaker,
+            self.clock,
+            on_reconciled=self._reconciled,
+            on_change=self.notify,
+        )
+        self.lease_keeper = LeaseKeeper(
+            self.store,
+            self.port,
+            self.today,
+            seats=s.lease_seats,
+            release_minutes=s.lease_release_minutes,
+        )
+        self.seller = Seller(
+            self.store,
+            self.port,
+            self.breaker,
+            self.today,
+            self.printer,
+            key=self.key,
+            terminal_id=s.terminal_id,
+            sale_budget=s.sale_budget,
+            on_change=self.notify,
+        )
+        self.after_sale = AfterSale(
+            self.store,
+            self.port,
+            self.breaker,
+            self.staff,
+            self.seller,
+            self.printer,
+            self.clock,
+            self.notify,
+        )
+        self.shifts = ShiftDesk(
+            self.store,
+            self.today,
+            self.staff,
+            self.printer,
+            self.sender,
+            self.breaker,
+            terminal_id=s.terminal_id,
+            on_change=self.notify,
+        )
         self.journal_check = journal.verify(self.store)
         outbox.recover_in_flight(self.store)
+        self.printer.recover()
         self._resume_unfinished()
         if self.state.mode == Mode.OFFLINE:
             self.breaker.trip()
@@ -92,8 +174,9 @@ class Counter:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        await self.client.aclose()
+        await self.port.aclose()
         self._save_state()
+        self.printer.close()
         self.store.close()
 
     async def __aenter__(self) -> Counter:
@@ -107,23 +190,13 @@ class Counter:
         central then refuses it forever); a paid sale that never reached the printer is
         handed to it now."""
         for sale in sales.unfinished(self.store):
-            if sale.state in ("draft", "held"):
-                with self.store.atomic():
+            with self.store.atomic():
+                if sale.state in ("draft", "held"):
                     if sale.mode == "online":
-                        self._queue_cancel(sale.idempotency_key)
+                        self.seller.queue_cancel(sale.idempotency_key)
                     sales.advance(self.store, sale.id, "cancelled")
-            else:
-                self.after_paid(sale)
-
-    def _queue_cancel(self, sale_key: str) -> None:
-        outbox.enqueue(self.store, "cancel", f"{sale_key}-cancel", {"sale_key": sale_key})
-
-    def after_paid(self, sale: sales.Sale) -> sales.Sale:
-        """Hand the tickets to the printer; the print queue keeps them until they print."""
-        from pos.counter.printing import queue_sale_tickets
-
-        queue_sale_tickets(self, sale)
-        return sales.advance(self.store, sale.id, "printed")
+                else:
+                    self.seller.paid(sale)
 
     def _mode_changed(self, mode: Mode) -> None:
         self.state.mode = mode.value
@@ -135,7 +208,15 @@ class Counter:
             listener()
 
     def _save_state(self) -> None:
+        if hasattr(self, "today"):
+            self.state.business_date = self.today.selling
         save_state(self.home, self.state)
+
+    def _reconciled(self, answer: models.ReconciliationAnswer) -> None:
+        """Keep the central's answer to a report beside the terminal's own copy."""
+        folder = self.home.path / "reports"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{answer.report_id}.central.json").write_text(answer.model_dump_json(indent=2))
 
     # --- what the counter knows ----------------------------------------------------------
 
@@ -148,27 +229,25 @@ class Counter:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.settings.timezone)
 
-    def now(self) -> datetime:
+    def now(self):
         return self.clock()
 
     def schedule(self) -> models.Schedule:
-        """The day's schedule, parsed once per refresh: a sale asks for it several times."""
-        if self._schedule is not None:
-            return self._schedule
-        day = self.state.business_date
-        found = cache.get_schedule(self.store, date.fromisoformat(day)) if day else None
-        if found is None:
-            raise CounterError(
-                "NO_SCHEDULE", "No schedule cached yet; connect to the central and run `pos sync`."
-            )
-        self._schedule = found.schedule
-        return self._schedule
+        return self.today.schedule()
 
     def showtime(self, showtime_id: str) -> models.Showtime:
-        for st in self.schedule().showtimes:
-            if st.id == showtime_id:
-                return st
-        raise CounterError("UNKNOWN_SHOWTIME", f"No showtime {showtime_id!r} today.")
+        return self.today.showtime(showtime_id)
+
+    @property
+    def mode(self) -> Mode:
+        return self.breaker.mode
+
+    async def checked_status(self) -> Status:
+        """The status after one timed probe (unless the breaker is open: then it is OFFLINE
+        until the probes say otherwise)."""
+        if not self.breaker.is_open:
+            await self.probe_mode()
+        return self.status()
 
     def status(self) -> Status:
         return Status(
@@ -176,53 +255,87 @@ class Counter:
             outbox=outbox.depth(self.store),
             leases={s.showtime_id: s.available for s in leases.leases(self.store)},
             journal_ok=bool(self.journal_check and self.journal_check.ok),
-            business_date=self.state.business_date,
+            business_date=self.today.selling,
         )
 
+    def leases(self) -> list[LeaseView]:
+        return [
+            LeaseView(
+                showtime_id=s.showtime_id,
+                lease_id=s.lease_id,
+                leased=s.leased,
+                sold=s.sold,
+                available=s.available,
+                released=s.released,
+                seats=leases.available_seats(self.store, s.showtime_id),
+            )
+            for s in leases.leases(self.store)
+        ]
+
     def check_pin(self, staff_id: str, pin: str, *, supervisor: bool = False) -> models.StaffMember:
-        member = cache.get_staff(self.store, staff_id)
-        if member is None or not verify_pin(pin, member.pin_hash):
-            raise WrongPin(staff_id)
-        if supervisor and member.role != "supervisor":
-            raise CounterError("NOT_SUPERVISOR", f"{staff_id} is not a supervisor.")
-        return member
+        return self.staff.check_pin(staff_id, pin, supervisor=supervisor)
+
+    def log_in(self, staff_id: str, pin: str) -> models.StaffMember:
+        return self.staff.log_in(staff_id, pin)
+
+    def current_shift(self, cashier_id: str) -> Shift | None:
+        return self.shifts.current_shift(cashier_id)
+
+    def set_language(self, lang: str) -> None:
+        """The cashier's language, kept: it is also the language tickets print in."""
+        self.settings.language = lang
+        self.home.save(self.settings)
+
+    def verify(self, code: str, showtime_id: str | None = None) -> DoorCheck:
+        """The door check, with no network: this terminal's key, the central's, and every
+        key the central last listed; refunds and voids known here are refused."""
+        keys = cache.public_keys(self.store)
+        keys[self.settings.terminal_id] = self.key_text
+        keys.setdefault(self.settings.central_key_id, self.settings.central_public_key)
+        refunded = {
+            t.id
+            for s in sales.list_sales(self.store)
+            for t in s.tickets
+            if t.refunded or s.state == "voided"
+        }
+        return check_at_door(code, keys, showtime_id=showtime_id, refunded_ticket_ids=refunded)
 
     # --- talking to the central ----------------------------------------------------------
 
     async def refresh(self) -> None:
         """Fetch schedule, staff, keys, bookings and leases, then top leases up."""
-        from pos.counter.lease_keeping import keep_leases
-
-        cached = None
-        if self.state.business_date:
-            cached = cache.get_schedule(self.store, date.fromisoformat(self.state.business_date))
-        fresh = await self.client.schedule(etag=cached.etag if cached else None)
+        cached = self.today.cached()
+        fresh = await self.port.schedule(etag=cached.etag if cached else None)
         if fresh is not None:
-            cache.put_schedule(self.store, fresh, etag=fresh.version)
-            self._schedule = fresh
-            self.state.business_date = fresh.business_date.isoformat()
-        cache.replace_staff(self.store, await self.client.staff())
-        cache.put_public_keys(self.store, (await self.client.keys()).keys)
-        cache.put_bookings(self.store, await self.client.bookings())
-        for lease in await self.client.leases():
+            self.today.replace(fresh)
+        cache.replace_staff(self.store, await self.port.staff())
+        cache.put_public_keys(self.store, (await self.port.keys()).keys)
+        cache.put_bookings(self.store, await self.port.bookings())
+        for lease in await self.port.leases():
             leases.put_lease(self.store, lease)
-        await keep_leases(self)
+        await self.lease_keeper.keep()
         self._save_state()
         self.notify()
 
+    async def refresh_if_online(self) -> None:
+        """A fresh schedule when the central answers; the cached one otherwise."""
+        if not self.breaker.is_open:
+            try:
+                await self.refresh()
+            except CentralError:
+                self.breaker.record_failure()
+
     async def probe(self) -> bool:
         """One health check; after enough good ones, drain the outbox, then go ONLINE."""
-        from pos.counter.sync import drain
-
         try:
-            await self.client.health(deadline=self.settings.connect_timeout + 0.5)
+            await self.port.health(deadline=self.settings.connect_timeout + 0.5)
         except CentralError:
             self.breaker.probe_failed()
             return False
         if self.breaker.probe_succeeded():
             # Close once everything queued before recovery went through; sales made during
             # the drain are left to the sync loop, or a busy counter would never come back.
-            report = await drain(self, now=True)
+            report = await self.sender.drain(now=True)
             if report.error is None:
                 self.breaker.close()
         return True
@@ -233,7 +346,7 @@ class Counter:
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
-            await self.client.health(deadline=self.settings.connect_timeout + 0.5)
+            await self.port.health(deadline=self.settings.connect_timeout + 0.5)
         except CentralError:
             self.breaker.trip()
             return self.breaker.mode
@@ -248,6 +361,30 @@ class Counter:
             for _ in range(self.breaker.good_probes_to_close):
                 if not await self.probe():
                     return
+
+    async def connect(self) -> Mode:
+        """At start: one timed probe, and if the central answers, fetch today's data."""
+        mode = await self.probe_mode()
+        if mode != Mode.OFFLINE:
+            try:
+                await self.refresh()
+            except Rejected as exc:
+                raise CounterError(exc.code, exc.message, exc.detail) from exc
+            except CentralError:
+                self.breaker.record_failure()
+        return self.breaker.mode
+
+    async def sync(self, progress: Progress | None = None) -> SyncReport:
+        """`pos sync`: send everything queued now, refresh, and go ONLINE if nothing is left."""
+        report = await self.sender.drain(progress, now=True)
+        if report.error is None and not self.breaker.is_open:
+            try:
+                await self.refresh()
+            except CentralError as exc:
+                report.error = str(exc)
+        if report.remaining == 0 and report.error is None:
+            self.breaker.close()
+        return report
 
     # --- background upkeep (TUI, demo, drill) ----------------------------------------------
 
@@ -265,9 +402,6 @@ class Counter:
                 self.notify()
 
     async def _sync_loop(self, every: float, refresh_every: float) -> None:
-        from pos.counter.lease_keeping import keep_leases
-        from pos.counter.sync import drain
-
         last_refresh = self.clock()
         while True:
             await asyncio.sleep(every * random.uniform(0.8, 1.2))
@@ -275,12 +409,12 @@ class Counter:
                 continue
             try:
                 if outbox.depth(self.store):
-                    await drain(self)
+                    await self.sender.drain()
                 if self.clock() - last_refresh > timedelta(seconds=refresh_every):
                     last_refresh = self.clock()
                     await self.refresh()
                 else:
-                    await keep_leases(self)
+                    await self.lease_keeper.keep()
             except CentralError as exc:
                 if not isinstance(exc, Rejected):
                     self.breaker.record_failure()
@@ -291,58 +425,21 @@ class Counter:
     async def sell(self, order: Order) -> Outcome:
         # shifts: a sale made while its cashier's shift is open carries the shift's id
         if order.shift_id is None:
-            shift = shifts.current(self.store, order.cashier_id)
+            shift = self.shifts.current_shift(order.cashier_id)
             order = dataclasses.replace(order, shift_id=shift.id if shift else None)
-        return await sell(self, order)
+        return await self.seller.sell(order)
+
+    async def hold(self, showtime_id: str, seats: list[str]) -> str | None:
+        return await self.seller.hold(showtime_id, seats)
+
+    async def seat_view(self, showtime_id: str) -> SeatView:
+        return await self.seller.seat_view(showtime_id)
+
+    def quote(self, showtime_id: str, ticket_types: list[str]) -> int:
+        return self.seller.quote(showtime_id, ticket_types)
 
     async def pick_up(self, code: str, cashier_id: str) -> cache.CachedBooking:
-        """Online when possible (so a second pickup elsewhere is refused at once); from the
-        cached bookings otherwise, told to the central later under the same key."""
-        key = uuid.uuid4().hex
-        cached = cache.get_booking(self.store, code)
-        if not self.breaker.is_open:
-            try:
-                booking = await self.client.pick_up(
-                    code, PickupRequest(cashier_id=cashier_id), key=key
-                )
-            except Rejected as exc:
-                raise CounterError(exc.code, exc.message, exc.detail) from exc
-            except CentralError:
-                self.breaker.record_failure()
-            else:
-                with self.store.atomic():
-                    cache.put_bookings(self.store, [booking])
-                    found = cache.get_booking(self.store, code)
-                    assert found is not None
-                    self._print_booking(found.booking, cashier_id)
-                return found
-        if cached is None:
-            raise CounterError("UNKNOWN_BOOKING", f"No booking {code!r} in today's list.")
-        with self.store.atomic():
-            try:
-                found = cache.mark_picked_up(self.store, code, cashier_id)
-            except AlreadyPickedUp as exc:
-                raise CounterError("ALREADY_PICKED_UP", exc.message) from exc
-            outbox.enqueue(
-                self.store,
-                "pickup",
-                key,
-                {"code": code, "cashier_id": cashier_id, "picked_up_at": self.now().isoformat()},
-            )
-            self._print_booking(found.booking, cashier_id)
-        self.notify()
-        return found
-
-    def _print_booking(self, booking: models.Booking, cashier_id: str) -> None:
-        """Tickets to the printer and the pickup to the journal: call inside the transaction
-        that records the pickup, so a crash can never keep one without the other."""
-        from pos.counter.printing import queue_booking_tickets
-
-        queue_booking_tickets(self, booking)
-        # the cashier puts the pickup on that cashier's shift report
-        journal.append(
-            self.store, "pickup", payload={"code": booking.code, "cashier_id": cashier_id}
-        )
+        return await self.after_sale.pick_up(code, cashier_id)
 
     async def refund(
         self,
@@ -352,192 +449,40 @@ class Counter:
         ticket_ids: list[str] | None = None,
         reason: str = "",
     ) -> sales.Sale:
-        """Supervisor only. Recorded here at once; the central hears of it through the outbox."""
-        self.check_pin(supervisor_id, pin, supervisor=True)
-        sale = self._sale(sale_id)
-        live = {t.id: t for t in sale.tickets if not t.refunded}
-        wanted = ticket_ids or list(live)
-        if not wanted or any(t not in live for t in wanted):
-            raise CounterError(
-                "NOTHING_TO_REFUND", "Those tickets are already refunded or not here."
-            )
-        amount = sum(live[t].price for t in wanted)
-        with self.store.atomic():
-            refunded = sales.mark_refunded(self.store, sale.id, wanted, amount, reason=reason)
-            outbox.enqueue(
-                self.store,
-                "refund",
-                uuid.uuid4().hex,
-                {"sale_key": sale.idempotency_key, "ticket_ids": wanted, "reason": reason},
-            )
-        self.notify()
-        return refunded
+        return await self.after_sale.refund(sale_id, supervisor_id, pin, ticket_ids, reason)
 
     async def void(
         self, sale_id: str, supervisor_id: str, pin: str, reason: str = ""
     ) -> sales.Sale:
-        """Supervisor only: the whole sale is undone here and cancelled at the central."""
-        self.check_pin(supervisor_id, pin, supervisor=True)
-        sale = self._sale(sale_id)
-        with self.store.atomic():
-            voided = sales.mark_voided(self.store, sale.id, reason=reason, by=supervisor_id)
-            self._queue_cancel(sale.idempotency_key)
-        self.notify()
-        return voided
+        return await self.after_sale.void(sale_id, supervisor_id, pin, reason)
 
     def reprint(self, sale_id: str) -> list[int]:
-        """Tickets again, marked REPRINT, and the reprint journalled."""
-        from pos.counter.printing import queue_reprint
+        return self.after_sale.reprint(sale_id)
 
-        sale = self._sale(sale_id)
-        with self.store.atomic():
-            jobs = queue_reprint(self, sale)
-            journal.append(self.store, "reprint", sale_id=sale.id, payload={"jobs": jobs})
-        return jobs
-
-    def _sale(self, sale_id: str) -> sales.Sale:
-        try:
-            return sales.get(self.store, sale_id)
-        except NotFound as exc:
-            raise CounterError("UNKNOWN_SALE", f"No sale {sale_id!r} at this terminal.") from exc
-
-    def reconciled(self, answer: models.ReconciliationAnswer) -> None:
-        """Keep the central's answer to a report beside the terminal's own copy."""
-        folder = self.home.path / "reports"
-        folder.mkdir(exist_ok=True)
-        (folder / f"{answer.report_id}.central.json").write_text(answer.model_dump_json(indent=2))
-
-    # --- for the TUI ---------------------------------------------------------------------------
-
-    async def hold(self, showtime_id: str, seats: list[str]) -> str | None:
-        """Hold chosen seats while the customer picks ticket types and pays; None when the
-        central is away (the sale then goes on without a hold, and fails over if it must)."""
-        if self.breaker.is_open:
-            return None
-        key = uuid.uuid4().hex
-        try:
-            hold = await self.client.hold(
-                HoldRequest(showtime_id=showtime_id, seats=seats),
-                key=key,
-                deadline=self.settings.sale_budget,
-            )
-        except Conflict as exc:
-            raise SeatUnavailable(exc.code, exc.message, exc.detail) from exc
-        except Rejected as exc:
-            raise CounterError(exc.code, exc.message, exc.detail) from exc
-        except CentralError:
-            self.breaker.record_failure()
-            return None
-        return hold.id
-
-    @cached_property
-    def _pin_guard(self) -> PinGuard:
-        return PinGuard()
-
-    def log_in(self, staff_id: str, pin: str) -> models.StaffMember:
-        """Check a cashier's PIN at the counter, locking the terminal (not just that id, so
-        guessing across ids gains nothing) for a while after repeated wrong PINs."""
-        guard = self._pin_guard
-        now = self.now()
-        guard.check(now)
-        try:
-            member = self.check_pin(staff_id, pin)
-        except WrongPin:
-            guard.failed(now)
-            guard.check(now)  # the wrong PIN that locks says so at once
-            raise
-        guard.succeeded()
-        return member
-
-    async def connect(self) -> Mode:
-        """At start: one timed probe, and if the central answers, fetch today's data."""
-        mode = await self.probe_mode()
-        if mode != Mode.OFFLINE:
-            try:
-                await self.refresh()
-            except Rejected as exc:
-                raise CounterError(exc.code, exc.message, exc.detail) from exc
-            except CentralError:
-                self.breaker.record_failure()
-        return self.breaker.mode
-
-    async def seat_view(self, showtime_id: str) -> SeatView:
-        """The seat map to choose from: fresh from the central when it answers, else the cached
-        copy, with the seats this terminal may sell now (free ones online; only its own
-        leased ones offline)."""
-        fresh: models.SeatMap | None = None
-        if not self.breaker.is_open:
-            try:
-                fresh = await self.client.seat_map(showtime_id)
-            except Rejected as exc:
-                raise CounterError(exc.code, exc.message, exc.detail) from exc
-            except CentralError:
-                self.breaker.record_failure()
-            else:
-                cache.put_seat_map(self.store, fresh)
-        seat_map = fresh
-        if seat_map is None:
-            cached = cache.get_seat_map(self.store, showtime_id)
-            if cached is None:
-                raise CounterError(
-                    "NO_SEAT_MAP", "No seat map for this showtime while the central is away."
-                )
-            seat_map = cached.seat_map
-        mine = frozenset(leases.available_seats(self.store, showtime_id))
-        offline = fresh is None
-        if offline:
-            selectable = mine
-        else:
-            selectable = frozenset(s.label for s in seat_map.seats if s.state == "free")
-        return SeatView(seat_map=seat_map, mine=mine, selectable=selectable, offline=offline)
-
-    def quote(self, showtime_id: str, ticket_types: list[str]) -> int:
-        """What a basket costs, in fen, at this showtime's prices."""
-        return sum(prices_for(self, showtime_id, ticket_types))
+    def sale(self, sale_id: str) -> sales.Sale:
+        return self.after_sale.sale(sale_id)
 
     def recent_sales(self, limit: int = 50) -> list[sales.Sale]:
         """This terminal's latest sales, newest first, for refund, void and reprint."""
         return sales.list_sales(self.store)[::-1][:limit]
 
+    def queued_for_print(self, sale_id: str) -> bool:
+        """True until every ticket and the receipt of the sale came out of the printer."""
+        return self.printer.unprinted(sale_id) > 0
 
-PIN_ATTEMPTS = 3
-PIN_LOCKOUT = timedelta(seconds=30)
+    # --- printing --------------------------------------------------------------------------
 
+    def print_pending(self, previews: Path | None = None) -> PrintRun:
+        """Print what the queue holds (any thread; one run at a time)."""
+        return self.printer.print_pending(previews)
 
-@dataclass
-class PinGuard:
-    """Wrong PINs in a row at this terminal; after PIN_ATTEMPTS it is locked for PIN_LOCKOUT."""
-
-    failures: int = 0
-    locked_until: datetime | None = None
-
-    def check(self, now: datetime) -> None:
-        if self.locked_until is not None and now < self.locked_until:
-            seconds = max(1, int((self.locked_until - now).total_seconds() + 0.999))
-            raise CounterError(
-                "PIN_LOCKED",
-                f"Too many wrong PINs: locked, try again in {seconds} s.",
-                {"seconds": seconds},
+    def preview_sale(self, sale_id: str, png: Path | None = None) -> str:
+        """A stored sale's tickets and receipt as the printer would get them, as text."""
+        sale = self.sale(sale_id)
+        layouts: list[Any] = list(
+            self.printer.ticket_faces(
+                sale.showtime_id, sale.tickets, offline=sale.mode == "offline"
             )
-
-    def failed(self, now: datetime) -> None:
-        self.failures += 1
-        if self.failures >= PIN_ATTEMPTS:
-            self.failures = 0
-            self.locked_until = now + PIN_LOCKOUT
-
-    def succeeded(self) -> None:
-        self.failures = 0
-        self.locked_until = None
-
-
-@dataclass(frozen=True, slots=True)
-class SeatView:
-    """A seat map with what this terminal may sell from it right now."""
-
-    seat_map: models.SeatMap
-    mine: frozenset[str]
-    """This terminal's leased seats still unsold."""
-    selectable: frozenset[str]
-    offline: bool
-    """True when the map came from the cache (the central did not answer or is away)."""
+        )
+        layouts.append(self.printer.receipt_face(sale))
+        return preview_text(layouts, self.printer.print_settings, png)

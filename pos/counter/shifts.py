@@ -6,35 +6,36 @@ in its own zone. Every close becomes a Z report that is kept, queued for the pri
 for the central in one go, then uploaded at once if the central is reachable (else `pos sync`
 or the background sync sends it later, under the same idempotency key).
 
-Example (in a thread or async worker, with an open Counter)::
+Example (with an open Counter)::
 
-    shift = open_shift(counter, "c01", "1111", {10000: 2, 1000: 5})
-    cash_move(counter, "out", 5000, reason="bank drop", supervisor_id="s01", pin="9999")
-    closing = await close_shift(counter, "c01", "1111", counts)   # blind: count first
+    desk = counter.shifts
+    shift = desk.open_shift("c01", "1111", {10000: 2, 1000: 5})
+    desk.cash_move("out", 5000, reason="bank drop", supervisor_id="s01", pin="9999")
+    closing = await desk.close_shift("c01", "1111", counts)   # blind: count first
     closing.report.cash.variance, closing.answer
-    ready = day_readiness(counter)                                  # before closing the day
-    closing = await close_day(counter, supervisor_id="s01", pin="9999")
+    ready = desk.day_readiness()                                # before closing the day
+    closing = await desk.close_day(supervisor_id="s01", pin="9999")
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from offline import journal, shifts, zreport
 from offline.shifts import DENOMINATIONS, Shift
+from offline.store import Store
 from offline.zreport import StoredReport, ZReport
+from pos.counter.connectivity import Breaker
 from pos.counter.errors import CounterError
+from pos.counter.printing import TicketPrinter
+from pos.counter.staff import Staff
+from pos.counter.sync import OutboxSender
+from pos.counter.today import Today
 from pos.counter.zreport import face, reconciliation_request, report_id, to_json
-from printer.queue import PrintQueue
-
-if TYPE_CHECKING:
-    from pos.counter.service import Counter
-
-DEFAULT_DAY_STARTS = "06:00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,178 +96,176 @@ def parse_counts(text: str) -> dict[int, int]:
     return counts
 
 
-# --- the business day ------------------------------------------------------------------------
+class ShiftDesk:
+    """Shifts and the day's close, for one terminal."""
 
+    def __init__(
+        self,
+        store: Store,
+        today: Today,
+        staff: Staff,
+        printer: TicketPrinter,
+        sender: OutboxSender,
+        breaker: Breaker,
+        *,
+        terminal_id: str,
+        on_change: Callable[[], None],
+    ) -> None:
+        self.store = store
+        self.today = today
+        self.staff = staff
+        self.printer = printer
+        self.sender = sender
+        self.breaker = breaker
+        self.terminal_id = terminal_id
+        self.on_change = on_change
 
-def day_starts(counter: Counter) -> time:
-    """The cinema's day boundary, from the cached schedule (the seed's 06:00 before one)."""
-    try:
-        text = counter.schedule().cinema.business_day_starts
-    except CounterError:
-        text = DEFAULT_DAY_STARTS
-    return time.fromisoformat(text)
+    # --- shifts ----------------------------------------------------------------------------------
 
+    def current_shift(self, cashier_id: str) -> Shift | None:
+        return shifts.current(self.store, cashier_id)
 
-def business_date(counter: Counter, moment: datetime | None = None) -> date:
-    return shifts.business_date_of(moment or counter.now(), day_starts(counter), counter.zone)
-
-
-# --- shifts ----------------------------------------------------------------------------------
-
-
-def current_shift(counter: Counter, cashier_id: str) -> Shift | None:
-    return shifts.current(counter.store, cashier_id)
-
-
-def open_shift(
-    counter: Counter, cashier_id: str, pin: str, float_counts: Mapping[int, int]
-) -> Shift:
-    counter.check_pin(cashier_id, pin)
-    shift = shifts.open_shift(
-        counter.store, cashier_id, float_counts, business_date=business_date(counter)
-    )
-    counter.notify()
-    return shift
-
-
-def cash_move(
-    counter: Counter,
-    direction: Literal["in", "out"],
-    amount: int,
-    *,
-    reason: str,
-    supervisor_id: str,
-    pin: str,
-    cashier_id: str | None = None,
-) -> journal.JournalEntry:
-    """Supervisor only. Without `cashier_id`, the terminal's only open shift."""
-    counter.check_pin(supervisor_id, pin, supervisor=True)
-    shift = _shift_for(counter, cashier_id)
-    return shifts.cash_move(
-        counter.store, shift.id, direction, amount, reason=reason, supervisor_id=supervisor_id
-    )
-
-
-async def close_shift(
-    counter: Counter, cashier_id: str, pin: str, counts: Mapping[int, int]
-) -> Closing:
-    """Blind close: the count goes in first; expected and variance come back in the report."""
-    counter.check_pin(cashier_id, pin)
-    shift = _shift_for(counter, cashier_id)
-    with counter.store.atomic():
-        closed = shifts.close_shift(counter.store, shift.id, counts)
-        report, stored = _keep(counter, shifts.shift_scope(closed))
-    return await _print_and_upload(counter, report, stored)
-
-
-def _shift_for(counter: Counter, cashier_id: str | None) -> Shift:
-    if cashier_id is not None:
-        shift = shifts.current(counter.store, cashier_id)
-        if shift is None:
-            raise CounterError("NO_OPEN_SHIFT", f"{cashier_id} has no open shift at this terminal.")
-        return shift
-    open_ = shifts.list_shifts(counter.store, state="open")
-    if len(open_) != 1:
-        raise CounterError(
-            "WHICH_SHIFT",
-            f"{len(open_)} shifts are open here; say whose drawer with --cashier.",
-            [s.id for s in open_],
+    def open_shift(self, cashier_id: str, pin: str, float_counts: Mapping[int, int]) -> Shift:
+        self.staff.check_pin(cashier_id, pin)
+        shift = shifts.open_shift(
+            self.store, cashier_id, float_counts, business_date=self.today.business_date()
         )
-    return open_[0]
+        self.on_change()
+        return shift
 
+    def cash_move(
+        self,
+        direction: Literal["in", "out"],
+        amount: int,
+        *,
+        reason: str,
+        supervisor_id: str,
+        pin: str,
+        cashier_id: str | None = None,
+    ) -> journal.JournalEntry:
+        """Supervisor only. Without `cashier_id`, the terminal's only open shift."""
+        self.staff.check_pin(supervisor_id, pin, supervisor=True)
+        shift = self._shift_for(cashier_id)
+        return shifts.cash_move(
+            self.store, shift.id, direction, amount, reason=reason, supervisor_id=supervisor_id
+        )
 
-# --- the day ---------------------------------------------------------------------------------
+    async def close_shift(self, cashier_id: str, pin: str, counts: Mapping[int, int]) -> Closing:
+        """Blind close: the count goes in first; expected and variance come back in the report."""
+        self.staff.check_pin(cashier_id, pin)
+        shift = self._shift_for(cashier_id)
+        with self.store.atomic():
+            closed = shifts.close_shift(self.store, shift.id, counts)
+            report, stored = self._keep(shifts.shift_scope(closed))
+        return await self._print_and_upload(report, stored)
 
-
-def day_readiness(counter: Counter, day: date | None = None) -> Readiness:
-    day = day or business_date(counter)
-    return Readiness(
-        business_date=day,
-        open_shifts=shifts.list_shifts(counter.store, state="open"),
-        outbox_items=shifts.waiting_in_outbox(counter.store),
-        closed=shifts.day_closed(counter.store, day) is not None,
-    )
-
-
-async def close_day(
-    counter: Counter,
-    day: date | None = None,
-    *,
-    supervisor_id: str | None = None,
-    pin: str | None = None,
-    override: bool = False,
-    reason: str = "",
-) -> Closing:
-    """Close the business day: first send what is queued, then close only if every shift is
-    closed and the outbox is empty, unless a supervisor overrides (journalled, on the report).
-
-    Raises CounterError DAY_NOT_READY (detail: open shifts, outbox items) or DAY_ALREADY_CLOSED.
-    """
-    if override and (supervisor_id is None or pin is None):
-        raise CounterError("OVERRIDE_NEEDS_SUPERVISOR", "An override needs a supervisor and PIN.")
-    if supervisor_id is not None:
-        counter.check_pin(supervisor_id, pin or "", supervisor=True)
-    day = day or business_date(counter)
-    await _upload(counter)
-    try:
-        with counter.store.atomic():
-            shifts.close_day(
-                counter.store, day, closed_by=supervisor_id, override=override, reason=reason
+    def _shift_for(self, cashier_id: str | None) -> Shift:
+        if cashier_id is not None:
+            shift = shifts.current(self.store, cashier_id)
+            if shift is None:
+                raise CounterError(
+                    "NO_OPEN_SHIFT", f"{cashier_id} has no open shift at this terminal."
+                )
+            return shift
+        open_ = shifts.list_shifts(self.store, state="open")
+        if len(open_) != 1:
+            raise CounterError(
+                "WHICH_SHIFT",
+                f"{len(open_)} shifts are open here; say whose drawer with --cashier.",
+                [s.id for s in open_],
             )
-            report, stored = _keep(
-                counter, shifts.day_scope(day, day_starts(counter), counter.zone)
+        return open_[0]
+
+    # --- the day ---------------------------------------------------------------------------------
+
+    def day_readiness(self, day: date | None = None) -> Readiness:
+        day = day or self.today.business_date()
+        return Readiness(
+            business_date=day,
+            open_shifts=shifts.list_shifts(self.store, state="open"),
+            outbox_items=shifts.waiting_in_outbox(self.store),
+            closed=shifts.day_closed(self.store, day) is not None,
+        )
+
+    async def close_day(
+        self,
+        day: date | None = None,
+        *,
+        supervisor_id: str | None = None,
+        pin: str | None = None,
+        override: bool = False,
+        reason: str = "",
+    ) -> Closing:
+        """Close the business day: first send what is queued, then close only if every shift is
+        closed and the outbox is empty, unless a supervisor overrides (journalled, on the report).
+
+        Raises CounterError DAY_NOT_READY (detail: open shifts, outbox items) or DAY_ALREADY_CLOSED.
+        """
+        if override and (supervisor_id is None or pin is None):
+            raise CounterError(
+                "OVERRIDE_NEEDS_SUPERVISOR", "An override needs a supervisor and PIN."
             )
-    except shifts.DayNotReady as exc:
-        raise CounterError(
-            "DAY_NOT_READY",
-            exc.message,
-            {"open_shifts": exc.open_shifts, "outbox_items": exc.outbox_items},
-        ) from exc
-    except shifts.DayAlreadyClosed as exc:
-        raise CounterError("DAY_ALREADY_CLOSED", exc.message) from exc
-    return await _print_and_upload(counter, report, stored)
+        if supervisor_id is not None:
+            self.staff.check_pin(supervisor_id, pin or "", supervisor=True)
+        day = day or self.today.business_date()
+        await self._upload()
+        try:
+            with self.store.atomic():
+                shifts.close_day(
+                    self.store, day, closed_by=supervisor_id, override=override, reason=reason
+                )
+                report, stored = self._keep(
+                    shifts.day_scope(day, self.today.day_starts(), self.today.zone)
+                )
+        except shifts.DayNotReady as exc:
+            raise CounterError(
+                "DAY_NOT_READY",
+                exc.message,
+                {"open_shifts": exc.open_shifts, "outbox_items": exc.outbox_items},
+            ) from exc
+        except shifts.DayAlreadyClosed as exc:
+            raise CounterError("DAY_ALREADY_CLOSED", exc.message) from exc
+        return await self._print_and_upload(report, stored)
 
+    # --- reports ---------------------------------------------------------------------------------
 
-# --- reports ---------------------------------------------------------------------------------
+    def shift_report(self, shift_id: str) -> tuple[ZReport, StoredReport | None]:
+        """The shift's report from the journal now (an X report while it is open), and the copy
+        kept and uploaded at its close, with the central's answer."""
+        shift = shifts.get(self.store, shift_id)
+        report = zreport.build(self.store, shifts.shift_scope(shift))
+        return report, zreport.stored(self.store, "shift", shift_id)
 
+    def day_report(self, day: date) -> tuple[ZReport, StoredReport | None]:
+        report = zreport.build(
+            self.store, shifts.day_scope(day, self.today.day_starts(), self.today.zone)
+        )
+        return report, zreport.stored(self.store, "day", day.isoformat())
 
-def shift_report(counter: Counter, shift_id: str) -> tuple[ZReport, StoredReport | None]:
-    """The shift's report from the journal now (an X report while it is open), and the copy
-    kept and uploaded at its close, with the central's answer."""
-    shift = shifts.get(counter.store, shift_id)
-    report = zreport.build(counter.store, shifts.shift_scope(shift))
-    return report, zreport.stored(counter.store, "shift", shift_id)
+    def _keep(self, scope: zreport.Scope) -> tuple[ZReport, StoredReport]:
+        report = zreport.build(self.store, scope)
+        rid = report_id(self.terminal_id, report)
+        upload = reconciliation_request(rid, report).model_dump(mode="json")
+        zreport.save(self.store, rid, report, upload)
+        stored = zreport.stored(self.store, scope.kind, scope.key)
+        assert stored is not None
+        return report, stored
 
+    def print_report(self, report: ZReport, answer: dict[str, Any] | None = None) -> int:
+        """Queue a report for the printer (again), with the central's answer when there is one."""
+        return self.printer.queue_layout(
+            "report", face(report, self.terminal_id, self.today.zone, answer)
+        )
 
-def day_report(counter: Counter, day: date) -> tuple[ZReport, StoredReport | None]:
-    report = zreport.build(counter.store, shifts.day_scope(day, day_starts(counter), counter.zone))
-    return report, zreport.stored(counter.store, "day", day.isoformat())
+    async def _print_and_upload(self, report: ZReport, stored: StoredReport) -> Closing:
+        job = self.printer.queue_layout("report", face(report, self.terminal_id, self.today.zone))
+        await self._upload()
+        fresh = zreport.stored(self.store, stored.kind, stored.scope)
+        assert fresh is not None
+        self.on_change()
+        return Closing(report=report, stored=fresh, print_job=job)
 
-
-def _keep(counter: Counter, scope: zreport.Scope) -> tuple[ZReport, StoredReport]:
-    report = zreport.build(counter.store, scope)
-    rid = report_id(counter.settings.terminal_id, report)
-    upload = reconciliation_request(rid, report).model_dump(mode="json")
-    zreport.save(counter.store, rid, report, upload)
-    stored = zreport.stored(counter.store, scope.kind, scope.key)
-    assert stored is not None
-    return report, stored
-
-
-async def _print_and_upload(counter: Counter, report: ZReport, stored: StoredReport) -> Closing:
-    job = PrintQueue(counter.store.db, recover=False).enqueue(
-        "report", face(report, counter.settings.terminal_id, counter.zone)
-    )
-    await _upload(counter)
-    fresh = zreport.stored(counter.store, stored.kind, stored.scope)
-    assert fresh is not None
-    counter.notify()
-    return Closing(report=report, stored=fresh, print_job=job)
-
-
-async def _upload(counter: Counter) -> None:
-    """Send what is queued (sales before the reports that count them) if the central is up."""
-    from pos.counter.sync import drain
-
-    if not counter.breaker.is_open:
-        await drain(counter)
+    async def _upload(self) -> None:
+        """Send what is queued (sales before the reports that count them) if the central is up."""
+        if not self.breaker.is_open:
+            await self.sender.drain()

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from contract.models import ReconciliationRequest, ReportLine
+from contract.money import format_money
 from offline.zreport import ZReport
 from printer.layout import ReportFace, ReportRow, ReportSection
 
@@ -59,8 +60,7 @@ def reconciliation_request(report_id: str, report: ZReport) -> ReconciliationReq
 def yuan(fen: int | None) -> str:
     if fen is None:
         return "-"
-    sign = "-" if fen < 0 else ""
-    return f"{sign}¥{abs(fen) // 100}.{abs(fen) % 100:02d}"
+    return format_money(fen)
 
 
 def _rows(report: ZReport) -> list[tuple[str, str, int | None, int | None]]:

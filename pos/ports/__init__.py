@@ -1,25 +1,26 @@
 """Which central a terminal sells through, chosen from its settings: our own contract by
-default, a pretix event when `Settings.extra["pretix"]` says so."""
+default, a pretix event when `Settings.pretix` is set."""
 
 from __future__ import annotations
 
-from pos.counter.home import Settings
+from typing import TYPE_CHECKING
+
 from pos.ports.central_client import CentralClient
 from pos.ports.port import CentralPort
+from pos.ports.pretix.client import PretixClient
+
+if TYPE_CHECKING:
+    # the counter's settings (which embed this layer's PretixSettings) are only read here
+    from pos.counter.home import Settings
 
 
 def client_for(settings: Settings) -> CentralPort:
-    from pos.ports.pretix.config import PretixConfig
-
-    pretix = PretixConfig.of(settings)
-    if pretix is not None:
-        from pos.ports.pretix.client import PretixClient
-
+    if settings.pretix is not None:
         return PretixClient(
             settings.central_url,
             settings.token,
             settings.terminal_id,
-            pretix,
+            settings.pretix,
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
         )

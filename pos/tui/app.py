@@ -1,34 +1,58 @@
 """The counter TUI: a thin shell over the headless Counter.
 
 The app opens the counter, keeps the status bar's facts (mode, outbox, printer, cashier) as
-reactives every screen reads, runs the print queue in a thread, and turns any error into words
-a cashier understands. Screens do the rest, one per file in pos/screens/."""
+reactives every screen reads, runs the print queue in a thread, turns any error into words a
+cashier understands, and decides where the cashier goes next. Screens (one per file in
+pos/tui/screens/) say what happened with messages; the handlers below are the whole map of the
+counter's navigation:
+
+    LoginScreen --LoggedIn--> ScheduleScreen --ShowtimeChosen--> SeatsScreen
+    SeatsScreen --SeatsChosen--> TicketsScreen --TicketsChosen--> PaymentScreen
+    PaymentScreen --SaleCompleted--> ResultScreen over the schedule (and the tickets print)
+    PaymentScreen --SeatsTaken--> back to a fresh SeatsScreen
+    ScheduleScreen --PickupChosen / SalesChosen / ShiftChosen--> that screen; --LoggedOut--> login
+"""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from contract.errors import BoxOfficeError
 from contract.models import StaffMember
-from offline import shifts
-from offline.errors import StoreError
-from offline.store import Store
-from pos.counter.errors import CounterError
-from pos.counter.selling import Outcome
 from pos.counter.service import Counter, Status
 from pos.tui import i18n
-from pos.tui.messages import CounterChanged, PrintFinished
+from pos.tui.messages import (
+    CounterChanged,
+    PrintFinished,
+    PrintRequested,
+    SaleCompleted,
+    SeatsTaken,
+    WorkerFailed,
+)
+from pos.tui.screens import (
+    HelpScreen,
+    LoginScreen,
+    PaymentScreen,
+    PickupScreen,
+    ResultScreen,
+    SalesScreen,
+    ScheduleScreen,
+    SeatsScreen,
+    ShiftScreen,
+    TicketsScreen,
+)
+from pos.tui.screens.help import Section, keys_of
+from pos.tui.widgets import SeatMap, SupervisorDialog
 
-if TYPE_CHECKING:
-    from printer.device import Printer
-    from printer.queue import PrintQueue
+S = TypeVar("S", bound=Screen)
 
 
 class PosApp(App[None]):
@@ -65,14 +89,10 @@ class PosApp(App[None]):
         self.previews = previews
         self.blink = blink
         self._opened = False
-        self._printer: Printer | None = None
-        self._print_lock = threading.Lock()
         i18n.set_language(counter.settings.language)
         self.set_reactive(PosApp.language, counter.settings.language)
 
     async def on_mount(self) -> None:
-        from pos.tui.screens import LoginScreen
-
         await self.counter.open()
         self._opened = True
         self.counter.listeners.append(lambda: self.post_message(CounterChanged()))
@@ -86,14 +106,12 @@ class PosApp(App[None]):
     async def on_unmount(self) -> None:
         if self._opened:
             await self.counter.close()
-        if self._printer is not None:
-            self._printer.close()
 
     # --- the status bar's facts -------------------------------------------------------------
 
     def refresh_status(self) -> None:
         self.status = self.counter.status()
-        current = shifts.current(self.counter.store, self.cashier.id) if self.cashier else None
+        current = self.counter.current_shift(self.cashier.id) if self.cashier else None
         self.shift = current.id if current else None
 
     @on(CounterChanged)
@@ -109,67 +127,107 @@ class PosApp(App[None]):
 
     @work(thread=True, group="print", exit_on_error=False)
     def print_pending(self) -> None:
-        """Print what the queue holds, in this thread with its own store connection.
-
-        The printer modules load here, off the start path: python-escpos takes a second."""
-        from pos.counter.printing import open_printer
-        from printer.queue import JobState, PrintQueue
-
-        with self._print_lock:
-            if self._printer is None:
-                self._printer = open_printer(self.counter)
-            store = Store.open(self.counter.home.store_path, check=False)
-            try:
-                queue = PrintQueue(store.db, recover=False)
-                outcomes = queue.run_pending(self._printer)
-                if self.previews is not None:
-                    self._save_previews(
-                        queue, [o.job_id for o in outcomes if o.state == JobState.PRINTED]
-                    )
-                pending = queue.depth()
-            finally:
-                store.close()
-        self.post_message(PrintFinished(outcomes, pending))
-
-    def _save_previews(self, queue: PrintQueue, job_ids: list[int]) -> None:
-        from pos.counter.printing import print_settings
-        from printer.preview import save_png
-
-        assert self.previews is not None
-        self.previews.mkdir(parents=True, exist_ok=True)
-        settings = print_settings(self.counter)
-        for job_id in job_ids:
-            save_png(queue.job(job_id).layout, settings, self.previews / f"job-{job_id:05d}.png")
+        """Print what the queue holds, in a thread: the counter's printer opens its own store
+        connection there (the counter's own is bound to this event loop's thread) and loads
+        python-escpos off the start path. Back to the UI only by message."""
+        self.post_message(PrintFinished(self.counter.print_pending(self.previews)))
 
     @on(PrintFinished)
     def _printed(self, message: PrintFinished) -> None:
-        failed = [o for o in message.outcomes if o.state != "printed"]
-        if failed:
-            self.printer_line = i18n.printer_problem(failed[-1].code, failed[-1].reason)
-        elif message.pending:
-            self.printer_line = i18n.t("printer.waiting", n=message.pending)
+        run = message.run
+        if run.problem_code:
+            self.printer_line = i18n.printer_problem(run.problem_code, run.problem_reason or "")
+        elif run.pending:
+            self.printer_line = i18n.t("printer.waiting", n=run.pending)
         else:
             self.printer_line = i18n.t("printer.ok")
         self.last_print = message
 
-    # --- where a sale goes next ------------------------------------------------------------
+    @on(PrintRequested)
+    @on(PickupScreen.BookingPickedUp)
+    def _print_requested(self) -> None:
+        self.print_pending()
 
-    def sale_done(self, outcome: Outcome) -> None:
-        """Back to the schedule (the next customer starts there) with the result on top."""
-        from pos.tui.screens import ResultScreen, ScheduleScreen
+    # --- who is at the counter ------------------------------------------------------------
 
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, ScheduleScreen):
-            self.pop_screen()
-        self.push_screen(ResultScreen(outcome))
+    @on(LoginScreen.LoggedIn)
+    def _logged_in(self, message: LoginScreen.LoggedIn) -> None:
+        self.cashier = message.member
+        self.refresh_status()
+        self.switch_screen(ScheduleScreen())
 
-    def back_to_seats(self) -> None:
+    @on(ScheduleScreen.LoggedOut)
+    def _logged_out(self) -> None:
+        self.cashier = None
+        self.refresh_status()
+        self.switch_screen(LoginScreen())
+
+    # --- a sale, step by step -------------------------------------------------------------
+
+    @on(ScheduleScreen.ShowtimeChosen)
+    def _showtime_chosen(self, message: ScheduleScreen.ShowtimeChosen) -> None:
+        self.push_screen(SeatsScreen(message.showtime_id))
+
+    @on(SeatsScreen.SeatsChosen)
+    def _seats_chosen(self, message: SeatsScreen.SeatsChosen) -> None:
+        self.push_screen(TicketsScreen(message.showtime_id, message.seats, message.hold_id))
+
+    @on(TicketsScreen.TicketsChosen)
+    def _tickets_chosen(self, message: TicketsScreen.TicketsChosen) -> None:
+        self.push_screen(
+            PaymentScreen(message.showtime_id, message.seats, message.ticket_types, message.hold_id)
+        )
+
+    @on(SaleCompleted)
+    async def _sale_completed(self, message: SaleCompleted) -> None:
+        """Back to the schedule (the next customer starts there) with the result on top; the
+        tickets print once the result screen is up to say how that went."""
+        self.refresh_status()
+        self._back_to(ScheduleScreen)
+        await self.push_screen(ResultScreen(message.outcome))
+        self.print_pending()
+
+    @on(SeatsTaken)
+    def _seats_taken(self, message: SeatsTaken) -> None:
         """A seat went to someone else: back to a fresh seat map to pick again."""
-        from pos.tui.screens import SeatsScreen
+        seats = self._back_to(SeatsScreen)
+        if seats is not None and seats.showtime_id == message.showtime_id:
+            seats.reload()
 
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, SeatsScreen):
+    def _back_to(self, kind: type[S]) -> S | None:
+        """Pop screens until one of `kind` is on top; None if there was none."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, kind):
             self.pop_screen()
-        if isinstance(self.screen, SeatsScreen):
-            self.screen.reload()
+        return self.screen if isinstance(self.screen, kind) else None
+
+    # --- the other desks -------------------------------------------------------------------
+
+    @on(ScheduleScreen.PickupChosen)
+    def _pickup_chosen(self) -> None:
+        self.push_screen(PickupScreen())
+
+    @on(ScheduleScreen.SalesChosen)
+    def _sales_chosen(self) -> None:
+        self.push_screen(SalesScreen())
+
+    @on(ScheduleScreen.ShiftChosen)
+    def _shift_chosen(self) -> None:
+        self.push_screen(ShiftScreen())
+
+    @on(ScheduleScreen.RefreshRequested)
+    def _refresh_requested(self) -> None:
+        self.connect()
+
+    @on(ShiftScreen.ShiftOpened)
+    def _shift_opened(self) -> None:
+        self.refresh_status()
+
+    @on(ShiftScreen.ShiftClosed)
+    @on(ShiftScreen.DayClosed)
+    def _report_made(self) -> None:
+        """A Z report was kept and queued: the status bar's shift goes, the report prints."""
+        self.refresh_status()
+        self.print_pending()
 
     # --- language, help, errors -------------------------------------------------------------
 
@@ -177,33 +235,48 @@ class PosApp(App[None]):
         """Switch language and keep it: the terminal's setting also sets the ticket language."""
         lang = i18n.next_language()
         i18n.set_language(lang)
-        self.counter.settings.language = lang
-        self.counter.home.save(self.counter.settings)
+        self.counter.set_language(lang)
         self.language = lang
         if self.last_print is not None:
             self._printed(self.last_print)
 
     def action_help(self) -> None:
-        from pos.tui.screens import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(help_sections()))
 
     def show_error(self, error: BaseException) -> None:
         """The one place errors reach the cashier: in words, never as a traceback."""
-        from printer.errors import PrinterError
-
-        if isinstance(error, CounterError):
+        if isinstance(error, BoxOfficeError) and error.code.startswith("PRINTER_"):
+            text = i18n.printer_problem(error.code, error.message)
+        elif isinstance(error, BoxOfficeError):
             text = i18n.error_text(error)
-        elif isinstance(error, PrinterError):
-            text = i18n.printer_problem(error.code or "PRINTER_ERROR", error.message)
-        elif isinstance(error, StoreError):
-            text = i18n.t("error.store", detail=str(error))
         else:
             self.log.error(repr(error))
             text = i18n.t("error.unexpected", what=type(error).__name__)
         self.notify(text, severity="error", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers (connect, print) fail here."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.show_error(event.worker.error)
+
+    @on(WorkerFailed)
+    def _worker_failed(self, message: WorkerFailed) -> None:
+        """The screens' workers fail here (their state changes do not bubble)."""
+        self.show_error(message.error)
+
+
+def help_sections() -> list[Section]:
+    """What the help screen lists: each screen's own bindings, so it cannot go stale."""
+    return [
+        ("help.everywhere", keys_of(PosApp)),
+        ("login.title", [("Tab", "key.next_field"), ("Enter", "key.log_in")]),
+        ("schedule.title", keys_of(ScheduleScreen)),
+        ("seats.title", keys_of(SeatMap, SeatsScreen)),
+        ("tickets.title", keys_of(TicketsScreen)),
+        ("payment.title", [("Enter", "key.pay"), *keys_of(PaymentScreen)]),
+        ("result.title", keys_of(ResultScreen)),
+        ("pickup.title", [("Enter", "key.pickup"), *keys_of(PickupScreen)]),
+        ("sales.title", keys_of(SalesScreen, SupervisorDialog)),
+        ("shift.title", keys_of(ShiftScreen, SupervisorDialog)),
+    ]

@@ -1,29 +1,21 @@
-"""Every word the counter shows, from a catalog: English and Simplified Chinese.
+"""Every word the counter shows, in the cashier's chosen language.
 
-The catalogs are flat JSON files (`pos/locales/<lang>.json`) so a translator edits data, not
-code. A key missing from a catalog falls back to English, then to the key itself, so a gap is
-visible on screen rather than a crash at the counter.
+The words come from the one catalog the whole system shares (`contract.i18n`, JSON files in
+`contract/locales/`); this module adds what only the TUI needs: the current language, which the
+language key switches, and helpers that format values for the screen. A key missing from a
+language falls back to English, then to the key itself, so a gap is visible on screen rather
+than a crash at the counter.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from functools import cache
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
+from contract import i18n
+from contract.business_day import format_clock
 from contract.errors import BoxOfficeError
-
-LANGUAGES = ("en", "zh")
-LOCALES = Path(__file__).resolve().parent / "locales"
+from contract.i18n import LANGUAGES
+from contract.money import format_money
 
 _current = "en"
-
-
-@cache
-def catalog(lang: str) -> dict[str, str]:
-    return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
 
 
 def set_language(lang: str) -> None:
@@ -43,12 +35,11 @@ def next_language() -> str:
 
 def t(key: str, **values: object) -> str:
     """The current language's text for `key`, with `{name}` fields filled in."""
-    text = catalog(_current).get(key) or catalog("en").get(key) or key
-    return text.format(**values) if values else text
+    return i18n.text(key, _current, **values)
 
 
 def has(key: str) -> bool:
-    return key in catalog("en")
+    return i18n.has(key)
 
 
 def error_text(exc: BoxOfficeError) -> str:
@@ -66,17 +57,12 @@ def error_text(exc: BoxOfficeError) -> str:
     return f"{words} [{exc.code}]"
 
 
-def money(fen: int) -> str:
-    """Integer fen as ¥60.00, by integer arithmetic only. (printer.strings has the same for
-    paper, but importing `printer` loads python-escpos, a second of the counter's start.)"""
-    sign = "-" if fen < 0 else ""
-    units, cents = divmod(abs(fen), 100)
-    return f"{sign}¥{units}.{cents:02d}"
+money = format_money
+"""Integer fen as ¥60.00 on screen: the contract's one money format, under the TUI's short name."""
 
 
-def clock(moment: datetime, timezone: str) -> str:
-    """HH:MM in the cinema's zone."""
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+clock = format_clock
+"""HH:MM in the cinema's zone, as on the tickets."""
 
 
 def pick(zh: str, en: str) -> str:

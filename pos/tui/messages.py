@@ -1,4 +1,8 @@
-"""Messages the whole app listens for, posted to the app and handled in one place."""
+"""Messages the whole app listens for: what happened, said by whoever saw it, and handled by the
+app (pos/tui/app.py), which decides what follows.
+
+Messages only one screen sends are nested on that screen (`LoginScreen.LoggedIn`,
+`SeatsScreen.SeatsChosen`, ...); the ones here are app-wide."""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from printer.queue import JobOutcome
+    from pos.counter.printing import PrintRun
+    from pos.counter.selling import Outcome
 
 
 class CounterChanged(Message):
@@ -24,6 +29,32 @@ class CounterChanged(Message):
 class PrintFinished(Message):
     """A run of the print queue ended (posted from the print thread)."""
 
-    outcomes: list[JobOutcome]
-    pending: int
-    """Jobs still waiting after the run: non-zero means the printer needs a look."""
+    run: PrintRun
+
+
+@dataclass
+class PrintRequested(Message):
+    """Something waits in the print queue (a reprint was queued, or the cashier asked to try
+    the printer again): run the queue."""
+
+
+@dataclass
+class SaleCompleted(Message):
+    """A sale went through, online or offline; its tickets wait in the print queue."""
+
+    outcome: Outcome
+
+
+@dataclass
+class SeatsTaken(Message):
+    """A chosen seat went to someone else before the sale: the seats must be chosen again."""
+
+    showtime_id: str
+
+
+@dataclass
+class WorkerFailed(Message):
+    """A screen's worker raised. `Worker.StateChanged` does not bubble, so screens pass the
+    error up in this message to the app's one error handler."""
+
+    error: BaseException

@@ -15,11 +15,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from escpos.printer import Dummy
 
+from contract.business_day import format_clock, format_date
+from contract.money import format_money
 from printer.demo import demo_ticket
 from printer.layout import TicketFace
 from printer.render import render_layout
 from printer.settings import PrintSettings
-from printer.strings import format_clock, format_date, format_money
 
 GOAL_MS = 5.0
 IMAGE_GOAL_MS = 50.0

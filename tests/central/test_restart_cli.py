@@ -96,7 +96,7 @@ def test_seed_error_exits_2_naming_the_file(tmp_path, capsys) -> None:
     )
     assert code == 2
     err = capsys.readouterr().err
-    assert "films.toml" in err and "seed error" in err
+    assert "films.toml" in err and "[SEED_INVALID]" in err
     assert "Traceback" not in err
 
     shutil.rmtree(broken)

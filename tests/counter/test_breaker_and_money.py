@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contract.errors import BoxOfficeError
 from contract.models import PaymentMethod
 from pos.counter.connectivity import Breaker, Mode
 from pos.counter.errors import CounterError, NotPaid
@@ -74,8 +75,9 @@ def test_amounts_and_tenders_parse() -> None:
     assert parse_amount("60.00") == 6000
     assert parse_amount("0.1") == 10
     for bad in ("60.001", "-5", "sixty", ""):
-        with pytest.raises(CounterError):
+        with pytest.raises(BoxOfficeError) as caught:
             parse_amount(bad)
+        assert caught.value.code == "BAD_AMOUNT"
     tenders = parse_tenders("cash=100.00,card=2000:REF9")
     assert tenders == [Tender(PaymentMethod.CASH, 10_000), Tender(PaymentMethod.CARD, 2000, "REF9")]
     with pytest.raises(CounterError):

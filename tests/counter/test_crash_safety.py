@@ -16,7 +16,6 @@ from central.server import CentralThread
 from offline import journal, outbox, sales
 from pos.counter.home import Home
 from pos.counter.service import Counter
-from pos.counter.sync import drain
 from tests.kit import set_faults
 
 ROUNDS = 8
@@ -68,7 +67,7 @@ async def test_sigkill_at_random_points(
     set_faults(live_central, {"faults": []})
     async with Counter(home) as counter:
         await counter.recover_if_possible()
-        await drain(counter, now=True)
+        await counter.sender.drain(now=True)
         assert outbox.depth(counter.store) == 0
         assert not outbox.items(counter.store, "failed")
         check = journal.verify(counter.store)

@@ -88,7 +88,7 @@ async def test_sale_fails_over_and_reconciles(
         await counter.recover_if_possible()
         assert counter.breaker.mode == Mode.ONLINE
         assert outbox.depth(counter.store) == 0
-        sale = counter._sale(outcome.sale.id)
+        sale = counter.sale(outcome.sale.id)
 
     on_central = central_sales(central_db)
     assert on_central[sale.idempotency_key] == ("offline", "paid")

@@ -3,7 +3,7 @@ the seats to someone else."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -11,36 +11,39 @@ from central.server import CentralThread
 from contract.models import PaymentMethod
 from offline import leases, outbox
 from pos.counter.home import Home
-from pos.counter.lease_keeping import keep_leases
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
-from pos.counter.sync import drain
 
 
 async def test_top_up_after_offline_sales_and_release_at_cutoff(
     home: Home, live_central: CentralThread
 ) -> None:
-    async with Counter(home) as counter:
+    moved: list[datetime] = []  # the clock jumps to the cutoff when the test says so
+
+    def clock() -> datetime:
+        return moved[0] if moved else datetime.now(UTC)
+
+    async with Counter(home, clock=clock) as counter:
         first = counter.schedule().showtimes[0]
         want = len(leases.available_seats(counter.store, first.id))
-        counter.settings.lease_seats = want
+        counter.lease_keeper.seats = want
         counter.breaker.trip()
         await counter.sell(
             Order(first.id, "c01", ["adult"], [Tender(PaymentMethod.CASH, 10**6)], count=2)
         )
         assert len(leases.available_seats(counter.store, first.id)) == want - 2
         counter.breaker.close()
-        await keep_leases(counter)
+        await counter.lease_keeper.keep()
         assert len(leases.available_seats(counter.store, first.id)) == want
 
         cutoff = timedelta(minutes=counter.settings.lease_release_minutes)
-        counter.clock = lambda: first.start - cutoff + timedelta(seconds=1)
-        await keep_leases(counter)
+        moved.append(first.start - cutoff + timedelta(seconds=1))
+        await counter.lease_keeper.keep()
         assert leases.available_seats(counter.store, first.id) == []
         released = [i for i in outbox.items(counter.store) if i.kind == "release"]
         assert released and released[0].payload["seats"]
-        report = await drain(counter)
+        report = await counter.sender.drain()
         assert report.remaining == 0 and report.error is None
         token = counter.settings.token
 

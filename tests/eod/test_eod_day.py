@@ -14,7 +14,6 @@ from central.server import CentralThread
 from offline import journal, shifts
 from pos.counter.home import Home
 from pos.counter.service import Counter
-from pos.counter.shifts import business_date
 from tests.kit import pos, pos_json, sell_args, with_counter
 
 FLOAT = "100x2,50x1,10x5,1x10,0.5x4"
@@ -132,7 +131,7 @@ def test_day_with_outage_reconciles_to_the_fen(
 
     async def check(counter: Counter) -> tuple[date, int]:
         kept = (home.path / "reports" / f"{closed['report_id']}.central.json").exists()
-        return business_date(counter), kept
+        return counter.today.business_date(), kept
 
     day_of_sales, kept = with_counter(home, check)
     assert day_of_sales == today and kept
@@ -202,7 +201,7 @@ def test_day_does_not_close_with_a_full_outbox_without_override(
     assert code == 2 and json.loads(out)["code"] == "DAY_ALREADY_CLOSED"
 
     async def days(counter: Counter) -> shifts.DayClose | None:
-        return shifts.day_closed(counter.store, business_date(counter))
+        return shifts.day_closed(counter.store, counter.today.business_date())
 
     record = with_counter(home, days)
     assert record is not None and record.override

@@ -32,7 +32,6 @@ from pos.counter.home import Home
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
-from pos.counter.sync import drain
 from pos.ports.pretix.client import PretixClient
 from pos.ports.pretix.config import CHANNEL
 
@@ -154,7 +153,7 @@ async def test_leases_are_blocked_seats_no_one_else_gets(pretix: SeededPretix, t
     leased: list[set[str]] = []
     for home in homes:
         async with Counter(home) as counter:
-            leased.append(set((await counter.client.leases())[0].seats))
+            leased.append(set((await counter.port.leases())[0].seats))
             assert len(leased[-1]) == 4
     assert not leased[0] & leased[1]
     seats = pretix.api.all(f"{pretix.api.ev}/subevents/{showtime[2:]}/seats/")
@@ -185,7 +184,7 @@ async def test_leases_are_blocked_seats_no_one_else_gets(pretix: SeededPretix, t
         )
     # a terminal that lets its lease go gives the seats back to everyone
     async with Counter(homes[1]) as counter:
-        client = counter.client
+        client = counter.port
         assert isinstance(client, PretixClient)
         lease = await client.release(f"T32.{showtime}", LeaseRelease(seats=None), key="x" * 16)
         assert lease.seats == []
@@ -200,18 +199,18 @@ async def test_pretix_stops_mid_sale_then_offline_sale_uploads_once(
     showtime = sorted(pretix.showtimes.values())[-1]
     server = pretix.server
     async with Counter(home) as counter:
-        leases = {lease.showtime_id: lease.seats for lease in await counter.client.leases()}
+        leases = {lease.showtime_id: lease.seats for lease in await counter.port.leases()}
         lease_seats = leases[showtime]
-        seat_map = counter.client.seat_map
+        seat_map = counter.port.seat_map
 
         async def seat_map_then_die(*args: Any, **kwargs: Any) -> Any:
             found = await seat_map(*args, **kwargs)
             server.stop()  # pretix goes away between choosing the seats and the order
             return found
 
-        counter.client.seat_map = seat_map_then_die  # type: ignore[method-assign]
+        counter.port.seat_map = seat_map_then_die  # type: ignore[method-assign]
         outcome = await counter.sell(order(showtime, count=2))
-        counter.client.seat_map = seat_map  # type: ignore[method-assign]
+        counter.port.seat_map = seat_map  # type: ignore[method-assign]
         assert outcome.mode == "offline"
         assert outcome.failover
         assert {t.seat for t in outcome.sale.tickets} <= set(lease_seats)
@@ -223,14 +222,14 @@ async def test_pretix_stops_mid_sale_then_offline_sale_uploads_once(
             await counter.probe()
         assert counter.breaker.mode == Mode.ONLINE
         assert outbox.depth(counter.store) == 0
-        again = await drain(counter)
+        again = await counter.sender.drain()
         assert again.sent == 0
 
         # the same offline sale sent again (pretix's idempotency keys forgotten, say) is
         # recognised by its ticket secrets
         sent = [i for i in outbox.items(counter.store) if i.kind == "sale"]
         batch = OfflineBatch(sales=[OfflineSale.model_validate(i.payload) for i in sent])
-        answer = await counter.client.upload_offline(batch)
+        answer = await counter.port.upload_offline(batch)
         assert [r.result for r in answer.results] == ["duplicate"]
 
         mine = [
@@ -261,7 +260,7 @@ async def test_pretix_stops_mid_sale_then_offline_sale_uploads_once(
                 )
             ],
         )
-        reconciled = await counter.client.reconcile(report, key="report-day-T41")
+        reconciled = await counter.port.reconcile(report, key="report-day-T41")
         assert reconciled.central_sales_count == 1
         assert reconciled.central_gross == outcome.sale.total
         assert reconciled.differences == []
@@ -276,12 +275,12 @@ async def test_refund_and_pickup(pretix: SeededPretix, tmp_path: Path):
         assert outcome.mode == "online"
         first = outcome.sale.tickets[0].id
         await counter.refund(outcome.sale.id, "s01", "9999", ticket_ids=[first])
-        report = await drain(counter)
+        report = await counter.sender.drain()
         assert report.failed == 0, report
-        sale = await counter.client.sale_by_key(outcome.sale.idempotency_key)
+        sale = await counter.port.sale_by_key(outcome.sale.idempotency_key)
         assert [t.refunded for t in sale.tickets] == [True, False]
 
-        bookings = await counter.client.bookings(pretix.business_date)
+        bookings = await counter.port.bookings(pretix.business_date)
         if bookings:  # the seeded showtimes may have no seeded booking
             code = bookings[0].code
             picked = await counter.pick_up(code, "c01")

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from contract import i18n
+from contract.money import format_money
 from pos.cli import main
+from printer import strings
 from printer.connection import ACCEPTED_FORMS, parse_setting
 from printer.errors import PrinterSettingError
-from printer.strings import CATALOG, format_money
 
 
 def test_pos_print_preview_demo_writes_text_and_png(
@@ -87,8 +89,16 @@ def test_bad_settings_give_one_clear_error(setting: str) -> None:
     assert caught.value.code == "PRINTER_SETTING"
 
 
-def test_catalog_has_both_languages_for_every_key() -> None:
-    assert all(set(entry) == {"en", "zh"} and all(entry.values()) for entry in CATALOG.values())
+def test_catalog_has_both_languages_for_every_paper_key() -> None:
+    paper = {key for key in i18n.catalog("en") if key.startswith(strings.PREFIX)}
+    assert paper and all(i18n.catalog(lang).get(key) for key in paper for lang in strings.LANGS)
+
+
+def test_paper_words_come_from_the_shared_catalog() -> None:
+    assert strings.text("row_seat", "zh", row=7, seat=12) == "7排12座"
+    assert strings.text("auditorium", "en") == i18n.text("paper.auditorium", "en") == "Auditorium"
+    assert strings.payment_label("WECHAT", "zh") == "微信支付"
+    assert strings.payment_label("voucher", "zh") == "voucher"
 
 
 @pytest.mark.parametrize(

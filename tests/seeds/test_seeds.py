@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from central.seeds import SeedData, SeedError, SeedShowtime, load_seeds
+from contract.errors import BoxOfficeError
 from contract.models import SeatKind
 from contract.pins import verify_pin
 
@@ -167,9 +168,9 @@ def test_broken_seeds(tmp_path: Path, breaker, file: str, place: str, problem: s
     ("file", "old", "new", "problem"),
     [
         ("cinema.toml", 'timezone = "Asia/Shanghai"', 'timezone = "Asia/Gotham"', "time zone"),
-        ("cinema.toml", "adult = 6000", "adult = -1", "negative"),
+        ("cinema.toml", "adult = 6000", "adult = -1", "greater than or equal to 0"),
         ("cinema.toml", 'pin_hash = "scrypt$', 'pin_hash = "md5$', "bad PIN hash"),
-        ("cinema.toml", "member = 4500", 'member = "45"', "expected an integer"),
+        ("cinema.toml", "member = 4500", 'member = "45"', "valid integer"),
         ("films.toml", 'id = "yi-yi"', 'id = "rashomon"', "duplicate film id"),
         ("auditoriums/aud2.txt", "E  LL.LL.LL.LL", "E  LL.LL.L.LL", "love seat"),
         ("auditoriums/aud2.txt", "B  VVVV", "a  VVVV", "bad row label"),
@@ -202,3 +203,131 @@ def test_repeated_booking_seat(tmp_path: Path) -> None:
     (broken / "bookings.toml").write_text(text, encoding="utf-8")
     with pytest.raises(SeedError, match="already booked"):
         load_seeds(broken)
+
+
+def _nth(path: Path, old: str, new: str, n: int) -> None:
+    """Replace the n-th (0-based) occurrence of `old` in the file."""
+    text = path.read_text(encoding="utf-8")
+    parts = text.split(old)
+    assert len(parts) > n + 1, f"fewer than {n + 1} {old!r} in {path}"
+    path.write_text(old.join(parts[: n + 1]) + new + old.join(parts[n + 1 :]), encoding="utf-8")
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    broken = tmp_path / "seeds"
+    shutil.copytree(SEEDS, broken)
+    return broken
+
+
+def test_error_names_file_and_key_path(tmp_path: Path) -> None:
+    broken = _broken_copy(tmp_path)
+    _nth(broken / "films.toml", "runtime_min = ", "runtime_min = 0 # ", 3)
+    with pytest.raises(SeedError) as caught:
+        load_seeds(broken)
+    error = caught.value
+    assert str(error).startswith(
+        f"{broken / 'films.toml'}: films[3].runtime_min: Input should be greater than or equal to 1"
+    )
+    assert (error.where, error.code) == ("films[3].runtime_min", "SEED_INVALID")
+    assert isinstance(error, BoxOfficeError)
+    assert error.detail == {"file": str(broken / "films.toml"), "problems": error.problems}
+
+
+def test_every_problem_of_a_file_is_listed(tmp_path: Path) -> None:
+    broken = _broken_copy(tmp_path)
+    _nth(broken / "films.toml", "runtime_min = ", "runtime_min = -5 # ", 1)
+    _nth(broken / "films.toml", "year = ", "year = true # ", 2)
+    with pytest.raises(SeedError, match=r"\(and 1 more problem\)") as caught:
+        load_seeds(broken)
+    assert caught.value.problems == [
+        "films[1].runtime_min: Input should be greater than or equal to 1",
+        "films[2].year: Input should be a valid integer",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "n", "where", "problem"),
+    [
+        (
+            "films.toml",
+            "runtime_min =",
+            "runtime_mins =",
+            2,
+            "films[2].runtime_mins",
+            "unknown key (did you mean 'runtime_min'?",
+        ),
+        ("cinema.toml", 'role = "cashier"', 'role = "manager"', 1, "staff[1].role", "'cashier' or"),
+        (
+            "cinema.toml",
+            'enrollment_code = "',
+            'enrollment_code = "E" #',
+            0,
+            "terminals[0].enrollment_code",
+            "at least 4 characters",
+        ),
+        (
+            "cinema.toml",
+            'business_day_starts = "06:00"',
+            'business_day_starts = "6am"',
+            0,
+            "cinema.business_day_starts",
+            "expected a time HH:MM (hour 00-23), found '6am'",
+        ),
+        (
+            "cinema.toml",
+            "member = 7000",
+            "vip = 7000",
+            0,
+            "festival_prices.vip",
+            "unknown ticket type",
+        ),
+        ("cinema.toml", "member = 4500\n", "", 0, "prices.member", "missing key"),
+        ("cinema.toml", 'id = "T02"', 'id = "T01"', 0, "terminals[1].id", "duplicate terminal id"),
+        ("showtimes.toml", 'start = "', 'start = "31:00" #', 4, "showtimes[4].start", "hour 00-29"),
+        (
+            "showtimes.toml",
+            'start = "',
+            'start = "05:30" #',
+            2,
+            "showtimes[2].start",
+            "outside the business day",
+        ),
+        (
+            "showtimes.toml",
+            'auditorium = "',
+            'auditorium = "aud99',
+            3,
+            "showtimes[3].auditorium",
+            "unknown auditorium 'aud99",
+        ),
+        (
+            "showtimes.toml",
+            "festival = true",
+            'festival = "yes"',
+            0,
+            "showtimes[0].festival",
+            "valid boolean",
+        ),
+        (
+            "bookings.toml",
+            'types = ["',
+            'types = ["adult", "',
+            1,
+            "bookings[1]",
+            "ticket types for 2 seats",
+        ),
+        ("bookings.toml", 'code = "', 'code = "abc', 0, "bookings[0].code", "should match"),
+        ("films.toml", "[[films]]", "[[film]]", 0, "film", "unknown key (did you mean 'films'?"),
+    ],
+)
+def test_error_paths(
+    tmp_path: Path, file: str, old: str, new: str, n: int, where: str, problem: str
+) -> None:
+    broken = _broken_copy(tmp_path)
+    _nth(broken / file, old, new, n)
+    with pytest.raises(SeedError) as caught:
+        load_seeds(broken)
+    assert caught.value.file == broken / file
+    assert caught.value.where == where, str(caught.value)
+    assert problem in caught.value.problem, str(caught.value)
+    assert str(caught.value).startswith(f"{broken / file}: {where}: ")

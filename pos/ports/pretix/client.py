@@ -8,13 +8,14 @@ import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from contract import models
+from contract.business_day import DEFAULT_DAY_STARTS, business_date_of, day_start
 from contract.models import (
     AuditoriumSummary,
     Cinema,
@@ -44,7 +45,6 @@ from pos.ports.pretix.mapping import (
     text,
 )
 
-DAY_STARTS = time(6, 0)
 """A cinema's business day runs from 06:00 to 06:00: a 01:30 showtime is the evening's."""
 
 
@@ -126,7 +126,7 @@ class PretixClient:
             name_en=text(event["name"], "en"),
             timezone=str(zone),
             currency=event["currency"],
-            business_day_starts=DAY_STARTS.strftime("%H:%M"),
+            business_day_starts=DEFAULT_DAY_STARTS.strftime("%H:%M"),
         )
         code_of: dict[int, str] = {}
         variation_of: dict[tuple[int, str], int] = {}
@@ -214,32 +214,24 @@ class PretixClient:
     async def staff(self) -> list[StaffMember]:
         return self.config.staff_members()
 
-    def business_date(self, moment: datetime, zone: ZoneInfo) -> date:
-        local = moment.astimezone(zone)
-        return (local - timedelta(hours=DAY_STARTS.hour, minutes=DAY_STARTS.minute)).date()
-
-    def day_start(self, day: date, zone: ZoneInfo) -> datetime:
-        return datetime.combine(day, DAY_STARTS, zone)
-
     async def schedule(self, day: date | None = None, etag: str | None = None) -> Schedule | None:
         """Without a day: the first business day, from today on, that has showtimes."""
         cat = await self.catalog(fresh=etag is None)
-        since = self.day_start(day or self.business_date(datetime.now(UTC), cat.zone), cat.zone)
+        since = day_start(day or business_date_of(datetime.now(UTC), cat.zone), cat.zone)
         params = {"date_from_after": since.isoformat(), "ordering": "date_from", "active": "true"}
         if day is not None:
             params["date_from_before"] = (since + timedelta(days=1)).isoformat()
         found = await self.http.all(f"{self.ev}/subevents/", params)
         if not found:
-            chosen_day = day or self.business_date(datetime.now(UTC), cat.zone)
+            chosen_day = day or business_date_of(datetime.now(UTC), cat.zone)
             subevents: list[dict[str, Any]] = []
         else:
             first = datetime.fromisoformat(found[0]["date_from"])
-            chosen_day = day or self.business_date(first, cat.zone)
+            chosen_day = day or business_date_of(first, cat.zone)
             subevents = [
                 s
                 for s in found
-                if self.business_date(datetime.fromisoformat(s["date_from"]), cat.zone)
-                == chosen_day
+                if business_date_of(datetime.fromisoformat(s["date_from"]), cat.zone) == chosen_day
             ]
         for s in subevents:
             self._subevents[s["id"]] = s

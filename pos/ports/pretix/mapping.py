@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from contract.models import Auditorium, Seat, SeatKind
+from contract.money import parse_amount
 
 _LABEL = re.compile(r"^[A-Z]{1,2}\d{1,3}$")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -17,11 +18,8 @@ PIXELS_PER_SEAT = 20
 
 
 def fen(amount: str | float | Decimal) -> int:
-    return int((Decimal(str(amount)) * 100).to_integral_value())
-
-
-def yuan(fen_: int) -> str:
-    return f"{fen_ // 100}.{fen_ % 100:02d}"
+    """pretix's decimal amounts (always in yuan) as our integer fen."""
+    return parse_amount(str(amount), whole_is_yuan=True)
 
 
 def text(value: Any, lang: str) -> str:

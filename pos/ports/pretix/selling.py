@@ -33,6 +33,7 @@ from contract.models import (
     SyncResult,
     Ticket,
 )
+from contract.money import decimal_text
 from pos.ports.central_client import Conflict, Rejected
 from pos.ports.pretix.mapping import (
     dedupe_prefix,
@@ -40,7 +41,6 @@ from pos.ports.pretix.mapping import (
     fen,
     seat_label,
     subevent_id,
-    yuan,
 )
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ async def hold(
                 "cart_id": f"{hold_id}@api",
                 "item": r.product,
                 "variation": variation,
-                "price": yuan(cat.prices[variation]),
+                "price": decimal_text(cat.prices[variation]),
                 "subevent": subevent_id(req.showtime_id),
                 "seat": r.guid,
                 "sales_channel": client.config.channel,
@@ -150,7 +150,7 @@ async def _positions(
         {
             "item": r.product,
             "variation": await _variation(client, r.product, code),
-            "price": yuan(price),
+            "price": decimal_text(price),
             "subevent": subevent_id(showtime),
             "seat": r.guid,
             "secret": dedupe_secret(client.config.salt, key, i),

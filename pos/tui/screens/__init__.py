@@ -1,5 +1,5 @@
-"""The counter's screens, one per file. `shift.ShiftScreen` is left out on purpose: it brings
-the printer stack with it, which must stay off the cold-start path (imported where opened)."""
+"""The counter's screens, one per file. Screens never import one another: each says what
+happened with a message, and the app (pos/tui/app.py) decides which screen follows."""
 
 from pos.tui.screens.help import HelpScreen
 from pos.tui.screens.login import LoginScreen
@@ -9,7 +9,7 @@ from pos.tui.screens.result import ResultScreen
 from pos.tui.screens.sales import SalesScreen
 from pos.tui.screens.schedule import ScheduleScreen
 from pos.tui.screens.seats import SeatsScreen
-from pos.tui.screens.supervisor import SupervisorScreen
+from pos.tui.screens.shift import ShiftScreen
 from pos.tui.screens.tickets import TicketsScreen
 
 __all__ = [
@@ -21,6 +21,6 @@ __all__ = [
     "SalesScreen",
     "ScheduleScreen",
     "SeatsScreen",
-    "SupervisorScreen",
+    "ShiftScreen",
     "TicketsScreen",
 ]

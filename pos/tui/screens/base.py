@@ -1,5 +1,5 @@
 """What every counter screen shares: the status bar on top, the key bar below, the title,
-and one route for worker errors to the app's error handling."""
+and one route for worker errors up to the app's error handling."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from pos.tui.messages import WorkerFailed
 from pos.tui.widgets import KeyBar, StatusBar, Words
 
 if TYPE_CHECKING:
@@ -17,17 +18,22 @@ if TYPE_CHECKING:
 
 
 class CounterScreen(Screen[None]):
+    """A screen reads the app's facts (`pos.cashier`, `pos.status`, `pos.counter`) and says
+    what happened with messages; it never calls the app or opens another screen."""
+
     TITLE_KEY = ""
 
     @property
     def pos(self) -> PosApp:
-        from pos.tui.app import PosApp
-
-        return cast(PosApp, self.app)
+        return cast("PosApp", self.app)
 
     @property
     def counter(self) -> Counter:
         return self.pos.counter
+
+    @property
+    def cashier_id(self) -> str:
+        return self.pos.cashier.id if self.pos.cashier else ""
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status-bar")
@@ -47,4 +53,4 @@ class CounterScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.pos.show_error(event.worker.error)
+            self.post_message(WorkerFailed(event.worker.error))

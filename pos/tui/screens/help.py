@@ -1,4 +1,6 @@
-"""Every key of every screen, read from the screens' own bindings so it cannot go stale."""
+"""Every key of every screen, read from the screens' own bindings so it cannot go stale.
+
+The app lists which screens' keys to show (`keys_of(...)`), since only the app knows them all."""
 
 from __future__ import annotations
 
@@ -13,9 +15,18 @@ from pos.tui.widgets import Words
 
 KEY_NAMES = {"up": "↑", "down": "↓", "left": "←", "right": "→", "space": "Space"}
 
+Keys = list[tuple[str, str]]
+"""(keys, description key) rows."""
 
-def _keys(bindings: list[Binding]) -> list[tuple[str, str]]:
-    """(keys, description key) rows, the keys of one description together."""
+Section = tuple[str, Keys]
+"""A title's catalog key and its rows."""
+
+
+def keys_of(*classes: type) -> Keys:
+    """The bindings of these classes as rows, the keys of one description together."""
+    bindings = [
+        b for cls in classes for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding)
+    ]
     grouped: dict[str, list[str]] = {}
     for binding in bindings:
         keys = grouped.setdefault(binding.description, [])
@@ -33,46 +44,20 @@ def _join(keys: list[str]) -> str:
     return " ".join(keys)
 
 
-def sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    from pos.tui.app import PosApp
-    from pos.tui.screens import (
-        PaymentScreen,
-        PickupScreen,
-        ResultScreen,
-        SalesScreen,
-        ScheduleScreen,
-        SeatsScreen,
-        SupervisorScreen,
-        TicketsScreen,
-    )
-    from pos.tui.widgets import SeatMap
-
-    def of(*classes: type) -> list[Binding]:
-        return [b for cls in classes for b in cls.BINDINGS if isinstance(b, Binding)]
-
-    return [
-        ("help.everywhere", _keys(of(PosApp))),
-        ("login.title", [("Tab", "key.next_field"), ("Enter", "key.log_in")]),
-        ("schedule.title", _keys(of(ScheduleScreen))),
-        ("seats.title", _keys(of(SeatMap, SeatsScreen))),
-        ("tickets.title", _keys(of(TicketsScreen))),
-        ("payment.title", [("Enter", "key.pay"), *_keys(of(PaymentScreen))]),
-        ("result.title", _keys(of(ResultScreen))),
-        ("pickup.title", [("Enter", "key.pickup"), *_keys(of(PickupScreen))]),
-        ("sales.title", _keys(of(SalesScreen, SupervisorScreen))),
-    ]
-
-
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "key.close"),
         Binding("f1", "close", "key.close", show=False),
     ]
 
+    def __init__(self, sections: list[Section]):
+        super().__init__()
+        self.sections = sections
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Words("help.title", classes="dialog-title")
-            for title, keys in sections():
+            for title, keys in self.sections:
                 if not keys:
                     continue
                 yield Static(f"[b]{t(title)}[/b]", classes="help-section")

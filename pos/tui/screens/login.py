@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Input
 
-from contract.errors import BoxOfficeError
-from pos.counter.errors import WrongPin
+from contract.models import StaffMember
+from pos.counter.errors import PinLocked, WrongPin
 from pos.tui.i18n import error_text, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field, Words
@@ -16,6 +19,12 @@ from pos.tui.widgets import Field, Words
 
 class LoginScreen(CounterScreen):
     TITLE_KEY = "login.title"
+
+    @dataclass
+    class LoggedIn(Message):
+        """The cashier's PIN was right."""
+
+        member: StaffMember
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="login-box"):
@@ -38,25 +47,26 @@ class LoginScreen(CounterScreen):
 
     @on(Input.Submitted, "#pin")
     def _pin_entered(self) -> None:
-        staff = self.query_one("#staff", Input)
         pin = self.query_one("#pin", Input)
+        self.log_in(self.query_one("#staff", Input).value.strip(), pin.value)
+        pin.value = ""
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def log_in(self, staff_id: str, pin: str) -> None:
+        """A wrong PIN and the lock are answered here, on the form; any other failure goes
+        to the app's error handling."""
         message = self.query_one("#login-message", Words)
         try:
-            member = self.counter.log_in(staff.value.strip(), pin.value)
+            member = self.counter.log_in(staff_id, pin)
         except WrongPin:
             message.say("login.wrong_pin")
-        except BoxOfficeError as exc:
+        except PinLocked as exc:
             message.update(error_text(exc))
-            if exc.code == "PIN_LOCKED":
-                self._lock(int((exc.detail or {}).get("seconds", 30)))  # type: ignore[union-attr]
+            self._lock(exc.seconds)
         else:
-            from pos.tui.screens.schedule import ScheduleScreen
-
-            self.pos.cashier = member
-            self.app.switch_screen(ScheduleScreen())
+            self.post_message(self.LoggedIn(member))
             return
-        pin.value = ""
-        pin.focus()
+        self.query_one("#pin", Input).focus()
 
     def _lock(self, seconds: int) -> None:
         """Refuse input while locked; the counter refuses too, this only saves keystrokes."""

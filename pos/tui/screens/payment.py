@@ -15,6 +15,7 @@ from pos.counter.errors import NotPaid, SeatUnavailable
 from pos.counter.payments import Tender, parse_amount, settle
 from pos.counter.selling import Order
 from pos.tui.i18n import error_text, money, t
+from pos.tui.messages import SaleCompleted, SeatsTaken
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field, Words
 
@@ -24,7 +25,7 @@ def yuan(text: str) -> int:
     text = text.strip()
     if not text:
         return 0
-    return parse_amount(text if "." in text else f"{text}.00")
+    return parse_amount(text, whole_is_yuan=True)
 
 
 class PaymentScreen(CounterScreen):
@@ -84,7 +85,7 @@ class PaymentScreen(CounterScreen):
         except NotPaid:
             paid = sum(tender.amount for tender in tenders)
             line.say("payment.short", amount=money(self.total - paid))
-        except BoxOfficeError as exc:
+        except BoxOfficeError as exc:  # an amount that is not one yet, while typing
             line.update(error_text(exc))
         else:
             line.say("payment.change", amount=money(settlement.change))
@@ -107,26 +108,27 @@ class PaymentScreen(CounterScreen):
             self.action_pay()
 
     def action_pay(self) -> None:
+        if not self.query_one("#payment-box").disabled:  # not again while a sale is under way
+            self.sell()
+
+    @work(exclusive=True, group="sale", exit_on_error=False)
+    async def sell(self) -> None:
+        """Check the tenders, then sell. A short or unreadable amount and a refused sale reach
+        the cashier through the app's error handling; a seat taken meanwhile sends the cashier
+        back to the seat map."""
         message = self.query_one("#payment-message", Words)
-        try:
-            tenders = self.tenders()
-            settle(self.total, tenders)
-        except BoxOfficeError as exc:
-            message.update(error_text(exc))
-            return
+        tenders = self.tenders()
+        settle(self.total, tenders)
         if any(x.method == PaymentMethod.CARD and not x.reference for x in tenders):
             message.say("payment.need_reference")
             self.query_one("#reference", Input).focus()
             return
         message.say("payment.selling")
-        self.query_one("#payment-box").disabled = True
-        self.sell(tenders)
-
-    @work(exclusive=True, group="sale", exit_on_error=False)
-    async def sell(self, tenders: list[Tender]) -> None:
+        box = self.query_one("#payment-box")
+        box.disabled = True
         order = Order(
             showtime_id=self.showtime_id,
-            cashier_id=self.pos.cashier.id if self.pos.cashier else "",
+            cashier_id=self.cashier_id,
             ticket_types=self.types,
             tenders=tenders,
             seats=self.seats,
@@ -134,16 +136,14 @@ class PaymentScreen(CounterScreen):
         )
         try:
             outcome = await self.counter.sell(order)
-        except SeatUnavailable as exc:
-            self.pos.show_error(exc)
-            self.pos.back_to_seats()
-            return
-        except BoxOfficeError:
-            self.query_one("#payment-box").disabled = False
-            self.query_one("#payment-message", Words).say("")
+        except SeatUnavailable:
+            self.post_message(SeatsTaken(self.showtime_id))
             raise
-        self.pos.refresh_status()
-        self.pos.sale_done(outcome)
+        except BoxOfficeError:
+            box.disabled = False
+            message.say("")
+            raise
+        self.post_message(SaleCompleted(outcome))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()

@@ -3,11 +3,15 @@ bookings otherwise; the tickets print like a sale's."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Input
 
+from contract.models import Booking
 from pos.tui.i18n import money, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field, Words
@@ -16,6 +20,12 @@ from pos.tui.widgets import Field, Words
 class PickupScreen(CounterScreen):
     TITLE_KEY = "pickup.title"
     BINDINGS = [Binding("escape", "back", "key.back")]
+
+    @dataclass
+    class BookingPickedUp(Message):
+        """An online booking was handed over; its tickets wait in the print queue."""
+
+        booking: Booking
 
     def compose_body(self) -> ComposeResult:
         yield Words("pickup.hint", classes="hint")
@@ -40,11 +50,10 @@ class PickupScreen(CounterScreen):
 
     @work(exclusive=True, group="pickup", exit_on_error=False)
     async def pick_up(self, code: str) -> None:
-        cashier = self.pos.cashier.id if self.pos.cashier else ""
         result = self.query_one("#pickup-result", Words)
         try:
-            found = await self.counter.pick_up(code, cashier)
-        except Exception:
+            found = await self.counter.pick_up(code, self.cashier_id)
+        except Exception:  # the app says why; the "working" line goes
             result.say("")
             raise
         booking = found.booking
@@ -56,11 +65,10 @@ class PickupScreen(CounterScreen):
             total=money(booking.total),
         )
         self.query_one("#code", Input).value = ""
-        self.pos.refresh_status()
-        self.pos.print_pending()
+        self.post_message(self.BookingPickedUp(booking))
 
     def _printed(self, message: object) -> None:
         self.query_one("#print-result", Words).update(self.pos.printer_line)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from contract.errors import BoxOfficeError
 from pos.counter.selling import Outcome
 from pos.tui.i18n import Lazy, money, pick, t
-from pos.tui.messages import PrintFinished
+from pos.tui.messages import PrintFinished, PrintRequested
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Words
 
@@ -41,7 +41,6 @@ class ResultScreen(CounterScreen):
         super().on_mount()
         self.watch(self.pos, "last_print", self._printed, init=False)
         self.fill()
-        self.pos.print_pending()
 
     def relabel(self) -> None:
         self.fill()
@@ -59,7 +58,7 @@ class ResultScreen(CounterScreen):
         line = self.query_one("#print-result", Words)
         if message is None:
             return
-        if message.pending:
+        if message.run.pending:
             line.say("result.print_failed", why=self.pos.printer_line)
             line.add_class("warning")
         else:
@@ -67,15 +66,16 @@ class ResultScreen(CounterScreen):
             line.remove_class("warning")
 
     def action_print_again(self) -> None:
-        self.pos.print_pending()
+        self.post_message(PrintRequested())
 
     def action_reprint(self) -> None:
-        try:
-            self.counter.reprint(self.outcome.sale.id)
-        except BoxOfficeError as exc:
-            self.pos.show_error(exc)
-            return
-        self.pos.print_pending()
+        self.reprint()
+
+    @work(exclusive=True, group="reprint", exit_on_error=False)
+    async def reprint(self) -> None:
+        """Queue the sale's tickets again, marked REPRINT, and have them printed."""
+        self.counter.reprint(self.outcome.sale.id)
+        self.post_message(PrintRequested())
 
     def action_done(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()

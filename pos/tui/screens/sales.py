@@ -7,11 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from contract.errors import BoxOfficeError
 from pos.tui.i18n import clock, money, t
+from pos.tui.messages import PrintRequested
 from pos.tui.screens.base import CounterScreen
-from pos.tui.screens.supervisor import SupervisorScreen
-from pos.tui.widgets import Words
+from pos.tui.widgets import SupervisorDialog, Words
 
 
 class SalesScreen(CounterScreen):
@@ -76,7 +75,7 @@ class SalesScreen(CounterScreen):
             if credentials is not None:
                 self.undo(what, sale_id, *credentials)
 
-        self.app.push_screen(SupervisorScreen(t(f"key.{what}")), answered)
+        self.app.push_screen(SupervisorDialog(t(f"key.{what}")), answered)
 
     @work(exclusive=True, group="undo", exit_on_error=False)
     async def undo(self, what: str, sale_id: str, supervisor: str, pin: str) -> None:
@@ -85,20 +84,19 @@ class SalesScreen(CounterScreen):
         else:
             await self.counter.void(sale_id, supervisor, pin)
         self.query_one("#sales-message", Words).say(f"sales.{what}_done", sale=sale_id[:8])
-        self.pos.refresh_status()
         self.fill()
 
     def action_reprint(self) -> None:
         sale_id = self.chosen()
-        if sale_id is None:
-            return
-        try:
-            self.counter.reprint(sale_id)
-        except BoxOfficeError as exc:
-            self.pos.show_error(exc)
-            return
+        if sale_id is not None:
+            self.reprint(sale_id)
+
+    @work(exclusive=True, group="reprint", exit_on_error=False)
+    async def reprint(self, sale_id: str) -> None:
+        """Queue the sale's tickets again, marked REPRINT, and have them printed."""
+        self.counter.reprint(sale_id)
         self.query_one("#sales-message", Words).say("sales.reprinted", sale=sale_id[:8])
-        self.pos.print_pending()
+        self.post_message(PrintRequested())
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Input
 
 from contract.errors import BoxOfficeError
@@ -28,6 +31,27 @@ class ScheduleScreen(CounterScreen):
         Binding("f6", "shift", "key.shift"),
         Binding("f8", "log_out", "key.log_out"),
     ]
+
+    @dataclass
+    class ShowtimeChosen(Message):
+        """The cashier opened a showtime to sell seats of it."""
+
+        showtime_id: str
+
+    class PickupChosen(Message):
+        """The cashier asked for the pickup of an online booking."""
+
+    class SalesChosen(Message):
+        """The cashier asked for this terminal's recent sales."""
+
+    class ShiftChosen(Message):
+        """The cashier asked for the shift and end of day."""
+
+    class RefreshRequested(Message):
+        """The cashier asked to reach the central again and refresh what it sent."""
+
+    class LoggedOut(Message):
+        """The cashier left the counter."""
 
     def compose_body(self) -> ComposeResult:
         yield Field(placeholder=t("schedule.filter"), id="filter")
@@ -96,39 +120,28 @@ class ScheduleScreen(CounterScreen):
         table.move_cursor(row=table.cursor_row + step)
 
     def action_open(self) -> None:
-        from pos.tui.screens.seats import SeatsScreen
-
         showtime_id = self.highlighted()
         if showtime_id is not None:
-            self.app.push_screen(SeatsScreen(showtime_id))
+            self.post_message(self.ShowtimeChosen(showtime_id))
 
     @on(DataTable.RowSelected)
     def _row_chosen(self) -> None:
         self.action_open()
 
     def action_shift(self) -> None:
-        from pos.tui.screens.shift import ShiftScreen
-
-        self.app.push_screen(ShiftScreen())
+        self.post_message(self.ShiftChosen())
 
     def action_pickup(self) -> None:
-        from pos.tui.screens.pickup import PickupScreen
-
-        self.app.push_screen(PickupScreen())
+        self.post_message(self.PickupChosen())
 
     def action_sales(self) -> None:
-        from pos.tui.screens.sales import SalesScreen
-
-        self.app.push_screen(SalesScreen())
+        self.post_message(self.SalesChosen())
 
     def action_refresh(self) -> None:
-        self.pos.connect()
+        self.post_message(self.RefreshRequested())
 
     def action_log_out(self) -> None:
-        from pos.tui.screens.login import LoginScreen
-
-        self.pos.cashier = None
-        self.app.switch_screen(LoginScreen())
+        self.post_message(self.LoggedOut())
 
 
 def _price(st: Showtime) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
+from textual.message import Message
 
-from contract.errors import BoxOfficeError
+from pos.counter.errors import SeatUnavailable
 from pos.counter.service import SeatView
 from pos.tui.i18n import Lazy, Named, clock, t
 from pos.tui.screens.base import CounterScreen
@@ -21,6 +24,15 @@ class SeatsScreen(CounterScreen):
         Binding("escape", "back", "key.back"),
         Binding("f5", "reload", "key.refresh"),
     ]
+
+    @dataclass
+    class SeatsChosen(Message):
+        """Seats are chosen, and held at the central while the customer decides (`hold_id`
+        is None when the central is away)."""
+
+        showtime_id: str
+        seats: list[str]
+        hold_id: str | None
 
     def __init__(self, showtime_id: str):
         super().__init__()
@@ -102,19 +114,16 @@ class SeatsScreen(CounterScreen):
     @work(exclusive=True, group="hold", exit_on_error=False)
     async def hold_and_continue(self, seats: list[str]) -> None:
         """Hold the seats at the central while the customer decides; if one was just taken,
-        say so and show the fresh map."""
-        from pos.tui.screens.tickets import TicketsScreen
-
+        show the fresh map (the app says why)."""
         try:
             hold_id = await self.counter.hold(self.showtime_id, seats)
-        except BoxOfficeError as exc:
-            self.pos.show_error(exc)
+        except SeatUnavailable:
             self.reload()
-            return
-        self.app.push_screen(TicketsScreen(self.showtime_id, seats, hold_id))
+            raise
+        self.post_message(self.SeatsChosen(self.showtime_id, seats, hold_id))
 
     def action_reload(self) -> None:
         self.reload()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()

@@ -3,16 +3,23 @@ amount appears only after counting), and close the business day with a superviso
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Input
 
 from pos.counter import shifts
+from pos.counter.shifts import Closing
 from pos.tui.i18n import clock, money, t
 from pos.tui.screens.base import CounterScreen
-from pos.tui.screens.supervisor import SupervisorScreen
-from pos.tui.widgets import Field, Words
+from pos.tui.widgets import Field, SupervisorDialog, Words
+
+if TYPE_CHECKING:
+    from offline.shifts import Shift
 
 
 class ShiftScreen(CounterScreen):
@@ -21,6 +28,24 @@ class ShiftScreen(CounterScreen):
         Binding("f9", "close_day", "key.close_day"),
         Binding("escape", "back", "key.back"),
     ]
+
+    @dataclass
+    class ShiftOpened(Message):
+        """The cashier's shift opened with its counted float."""
+
+        shift: Shift
+
+    @dataclass
+    class ShiftClosed(Message):
+        """The cashier's shift closed; its Z report waits in the print queue."""
+
+        closing: Closing
+
+    @dataclass
+    class DayClosed(Message):
+        """The business day closed; its Z report waits in the print queue."""
+
+        closing: Closing
 
     def compose_body(self) -> ComposeResult:
         yield Words(id="shift-state", classes="hint")
@@ -38,12 +63,8 @@ class ShiftScreen(CounterScreen):
         self.query_one("#shift-pin", Input).placeholder = t("login.pin")
         self.describe()
 
-    @property
-    def cashier_id(self) -> str:
-        return self.pos.cashier.id if self.pos.cashier else ""
-
     def describe(self) -> None:
-        shift = shifts.current_shift(self.counter, self.cashier_id)
+        shift = self.counter.current_shift(self.cashier_id)
         state = self.query_one("#shift-state", Words)
         if shift is None:
             state.say("shift.none", cashier=self.cashier_id)
@@ -66,11 +87,12 @@ class ShiftScreen(CounterScreen):
     async def open_or_close(self, counts_text: str, pin: str) -> None:
         counts = shifts.parse_counts(counts_text)
         result = self.query_one("#shift-result", Words)
-        if shifts.current_shift(self.counter, self.cashier_id) is None:
-            shift = shifts.open_shift(self.counter, self.cashier_id, pin, counts)
+        if self.counter.current_shift(self.cashier_id) is None:
+            shift = self.counter.shifts.open_shift(self.cashier_id, pin, counts)
             result.say("shift.opened", id=shift.id, float=money(shift.float_total))
+            self.post_message(self.ShiftOpened(shift))
         else:
-            closing = await shifts.close_shift(self.counter, self.cashier_id, pin, counts)
+            closing = await self.counter.shifts.close_shift(self.cashier_id, pin, counts)
             cash = closing.report.cash
             result.say(
                 "shift.closed",
@@ -79,33 +101,31 @@ class ShiftScreen(CounterScreen):
                 variance=money(cash.variance or 0),
                 central=central_words(closing.answer),
             )
+            self.post_message(self.ShiftClosed(closing))
         counts_field = self.query_one("#counts", Input)
         counts_field.value = ""
         counts_field.focus()
         self.describe()
-        self.pos.refresh_status()
-        self.pos.print_pending()
 
     def action_close_day(self) -> None:
         def answered(credentials: tuple[str, str] | None) -> None:
             if credentials is not None:
                 self.close_day(*credentials)
 
-        self.app.push_screen(SupervisorScreen(t("key.close_day")), answered)
+        self.app.push_screen(SupervisorDialog(t("key.close_day")), answered)
 
     @work(exclusive=True, group="shift", exit_on_error=False)
     async def close_day(self, supervisor: str, pin: str) -> None:
-        closing = await shifts.close_day(self.counter, supervisor_id=supervisor, pin=pin)
+        closing = await self.counter.shifts.close_day(supervisor_id=supervisor, pin=pin)
         self.query_one("#shift-result", Words).say(
             "shift.day_closed",
             day=closing.report.scope.business_date.isoformat(),
             central=central_words(closing.answer),
         )
-        self.pos.refresh_status()
-        self.pos.print_pending()
+        self.post_message(self.DayClosed(closing))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()
 
 
 def central_words(answer: dict[str, object] | None) -> str:

@@ -3,8 +3,11 @@ with its running total; Enter goes on to payment."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable
 
 from pos.tui.i18n import Named, money, t
@@ -20,6 +23,15 @@ class TicketsScreen(CounterScreen):
         Binding("a", "all", "key.all_same"),
         *(Binding(str(n), f"choose({n})", "key.type_number", show=False) for n in range(1, 10)),
     ]
+
+    @dataclass
+    class TicketsChosen(Message):
+        """Every seat has its ticket type: the customer can pay."""
+
+        showtime_id: str
+        seats: list[str]
+        ticket_types: list[str]
+        hold_id: str | None
 
     def __init__(self, showtime_id: str, seats: list[str], hold_id: str | None = None):
         super().__init__()
@@ -76,11 +88,9 @@ class TicketsScreen(CounterScreen):
         self.fill()
 
     def action_pay(self) -> None:
-        from pos.tui.screens.payment import PaymentScreen
-
-        self.app.push_screen(
-            PaymentScreen(self.showtime_id, self.seats, list(self.types), self.hold_id)
+        self.post_message(
+            self.TicketsChosen(self.showtime_id, self.seats, list(self.types), self.hold_id)
         )
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()

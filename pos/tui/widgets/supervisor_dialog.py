@@ -1,4 +1,7 @@
-"""A supervisor's id and PIN for a refund or a void; the counter checks them."""
+"""A supervisor's id and PIN for a refund, a void or the day's close; the counter checks them.
+
+A dialog that screens open for themselves (a modal answer, not a place to go), so it lives with
+the widgets: screens never import other screens."""
 
 from __future__ import annotations
 
@@ -10,10 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from pos.tui.i18n import t
-from pos.tui.widgets import Field, Words
+from pos.tui.widgets.fields import Field
+from pos.tui.widgets.words import Words
 
 
-class SupervisorScreen(ModalScreen[tuple[str, str] | None]):
+class SupervisorDialog(ModalScreen[tuple[str, str] | None]):
     """Dismisses with (supervisor id, PIN), or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "key.cancel")]
