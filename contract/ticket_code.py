@@ -19,6 +19,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 PREFIX = "BO1"
+MAX_CODE_LENGTH = 2048
+"""Far above any real code (about 300 characters); anything longer is refused unread."""
+MAX_STARTS_AT = 253402300800
+"""Year 10000 in Unix seconds: the first instant Python's datetime cannot show."""
 
 
 def b64e(raw: bytes) -> str:
@@ -107,8 +111,10 @@ class TicketClaim:
         for name in ("ticket_id", "showtime_id", "seat", "ticket_type", "key_id", "channel"):
             if not isinstance(getattr(claim, name), str):
                 raise ValueError(f"{name} is not text")
-        if not isinstance(claim.starts_at, int):
+        if not isinstance(claim.starts_at, int) or isinstance(claim.starts_at, bool):
             raise ValueError("starts_at is not an integer")
+        if not 0 <= claim.starts_at < MAX_STARTS_AT:
+            raise ValueError("starts_at is out of range")
         return claim
 
 
@@ -136,6 +142,8 @@ class CodeCheck:
 
 def check_ticket_code(code: str, keys: dict[str, Ed25519PublicKey]) -> CodeCheck:
     """Validate a code against known public keys; never raises on hostile input."""
+    if not isinstance(code, str) or len(code) > MAX_CODE_LENGTH:
+        return CodeCheck(Verdict.MALFORMED, None, "not a Box Office ticket code (too long)")
     parts = code.strip().split(".")
     if len(parts) != 3 or parts[0] != PREFIX:
         return CodeCheck(Verdict.MALFORMED, None, "not a Box Office ticket code")
@@ -147,7 +155,7 @@ def check_ticket_code(code: str, keys: dict[str, Ed25519PublicKey]) -> CodeCheck
             # their text cannot be passed twice with a twin.
             raise ValueError("not in canonical form")
         claim = TicketClaim.from_json(json.loads(payload))
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError) as exc:
         return CodeCheck(Verdict.MALFORMED, None, f"unreadable code: {exc}")
     key = keys.get(claim.key_id)
     if key is None:

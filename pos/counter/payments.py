@@ -9,6 +9,11 @@ from contract import money
 from contract.models import Payment, PaymentMethod
 from pos.counter.errors import CounterError, NotPaid
 
+MAX_TENDER = 10_000_000
+"""¥100,000: more than any till takes in one hand-over; a bigger figure is a typing slip."""
+MAX_REFERENCE = 64
+"""Characters of a card terminal's reference we keep (real ones are 6 to 32)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Tender:
@@ -29,6 +34,10 @@ def parse_amount(text: str, *, whole_is_yuan: bool = False) -> int:
     value = money.parse_amount(text, whole_is_yuan=whole_is_yuan)
     if value < 0:
         raise CounterError("BAD_AMOUNT", f"{text!r}: amounts cannot be negative.")
+    if value > MAX_TENDER:
+        raise CounterError(
+            "BAD_AMOUNT", f"{text!r}: more than {money.format_money(MAX_TENDER)} in one payment."
+        )
     return value
 
 
@@ -48,7 +57,27 @@ def parse_tenders(text: str) -> list[Tender]:
     return tenders
 
 
+def check_tender(tender: Tender) -> None:
+    """Refuse what no till can take before anything is sent anywhere."""
+    if not 0 <= tender.amount <= MAX_TENDER:
+        raise CounterError(
+            "BAD_AMOUNT", f"{tender.amount} fen: a payment is 0 to {MAX_TENDER} fen."
+        )
+    ref = tender.reference
+    if ref is not None and (len(ref) > MAX_REFERENCE or not ref.isprintable()):
+        raise CounterError(
+            "BAD_REFERENCE",
+            f"A card reference is at most {MAX_REFERENCE} printable characters.",
+        )
+
+
 def settle(total: int, tenders: list[Tender]) -> Settlement:
+    for tender in tenders:
+        check_tender(tender)
+    if sum(t.amount for t in tenders) > MAX_TENDER:
+        raise CounterError(
+            "BAD_AMOUNT", f"More than {money.format_money(MAX_TENDER)} handed over for one sale."
+        )
     card = sum(t.amount for t in tenders if t.method == PaymentMethod.CARD)
     cash = sum(t.amount for t in tenders if t.method == PaymentMethod.CASH)
     if card > total:

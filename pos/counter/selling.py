@@ -96,6 +96,10 @@ class SeatView:
     """True when the map came from the cache (the central did not answer or is away)."""
 
 
+MAX_PARTY = 20
+"""Seats in one sale: a school class; more is a group booking, not a counter sale."""
+
+
 class _Failover(Exception):
     pass
 
@@ -193,6 +197,24 @@ class Seller:
 
     # --- the sale -------------------------------------------------------------------------
 
+    def _check_seats(self, order: Order, count: int) -> None:
+        """Seats named twice, or not in this auditorium, are refused before anything is sent."""
+        if count > MAX_PARTY:
+            raise CounterError("TOO_MANY_SEATS", f"At most {MAX_PARTY} seats in one sale.")
+        if not order.seats:
+            return
+        twice = sorted({s for s in order.seats if order.seats.count(s) > 1})
+        if twice:
+            raise CounterError("DUPLICATE_SEATS", f"Seat {', '.join(twice)} is named twice.")
+        cached = cache.get_seat_map(self.store, order.showtime_id)
+        if cached is not None:
+            known = {seat.label for seat in cached.seat_map.auditorium.seats}
+            unknown = [s for s in order.seats if s not in known]
+            if unknown:
+                raise CounterError(
+                    "UNKNOWN_SEAT", f"No seat {', '.join(unknown)} in this auditorium."
+                )
+
     def _check_on_sale(self, showtime_id: str) -> None:
         st = self.today.showtime(showtime_id)
         if self.today.now() >= st.start + SALES_CLOSE_AFTER_START:
@@ -206,6 +228,7 @@ class Seller:
         count = len(order.seats) if order.seats else (order.count or 0)
         if count <= 0:
             raise CounterError("NO_SEATS", "Choose seats, or a number of seats with auto:N.")
+        self._check_seats(order, count)
         types = _types_for(order, count)
         prices = self.prices_for(order.showtime_id, types)
         settlement = settle(sum(prices), order.tenders)
