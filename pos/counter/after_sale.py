@@ -91,8 +91,15 @@ class AfterSale:
         return voided
 
     def reprint(self, sale_id: str) -> list[int]:
-        """Tickets again, marked REPRINT, and the reprint journalled."""
+        """Tickets again, marked REPRINT, and the reprint journalled; a voided or refunded
+        sale has no tickets left to hand out."""
         sale = self.sale(sale_id)
+        if sale.state in ("voided", "refunded", "cancelled") or not any(
+            not t.refunded for t in sale.tickets
+        ):
+            raise CounterError(
+                "NOT_REPRINTABLE", f"Sale {sale_id} is {sale.state}: its tickets are not valid."
+            )
         with self.store.atomic():
             jobs = self.printer.queue_reprint(sale)
             journal.append(self.store, "reprint", sale_id=sale.id, payload={"jobs": jobs})

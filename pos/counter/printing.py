@@ -47,6 +47,17 @@ class PrintRun:
         }
 
 
+def handed_over(sale: sales.Sale) -> list[ReceiptPayment]:
+    """What the customer handed over, as the receipt shows it: the sale records the cash that
+    paid for the tickets, the customer gave that plus the change."""
+    return [
+        ReceiptPayment(
+            method=p.method, amount=p.amount + (sale.change if p.method == "cash" else 0)
+        )
+        for p in sale.payments
+    ]
+
+
 class TicketPrinter:
     def __init__(self, store: Store, today: Today, settings: Settings) -> None:
         self.store = store
@@ -116,7 +127,7 @@ class TicketPrinter:
                 ReceiptLine(description=kind, quantity=n, unit_price=price, amount=n * price)
                 for (kind, price), n in by_type.items()
             ),
-            payments=tuple(ReceiptPayment(method=p.method, amount=p.amount) for p in sale.payments),
+            payments=tuple(handed_over(sale)),
             total=sale.total,
             change=sale.change,
             currency=schedule.cinema.currency,

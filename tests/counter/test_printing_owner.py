@@ -68,3 +68,18 @@ def test_print_run_exits_non_zero_while_jobs_wait(
     code, out, _ = pos(*args(home, "print", "run", "--json"))
     assert code == 1
     assert '"pending": 2' in out and "PRINTER_" in out
+
+
+def test_the_receipt_shows_cash_handed_over_and_change(
+    live_central: CentralThread, tmp_path: Path
+) -> None:
+    out = tmp_path / "printer.bin"
+    home = enroll_home(live_central, tmp_path / "t1", lease_seats=4, printer=out.as_uri())
+    st = next(r for r in pos_json(*args(home, "schedule")) if r["free"] > 20)
+    sale = pos_json(*sell_args(home, st["id"], "auto:1", pay="cash=200.00", types="adult"))
+    assert pos_json(*args(home, "print", "run"))["pending"] == 0
+    printed = paper(out)
+    change = sale["change"]
+    assert change == 20000 - sale["total"] > 0
+    assert b"200.00" in printed, "the cash the customer handed over"
+    assert f"{change // 100}.{change % 100:02d}".encode() in printed

@@ -72,6 +72,8 @@ def test_refund_void_and_reprint(home: Home, live_central: CentralThread, centra
     assert len(reprint["jobs"]) == 1, "only the ticket still valid is reprinted"
     voided = pos_json(*args(home, "void", sold["sale_id"], "--supervisor", "s01", "--pin", "9999"))
     assert voided["state"] == "voided"
+    rc, _, err = pos(*args(home, "reprint", sold["sale_id"]))
+    assert rc == 2 and "[NOT_REPRINTABLE]" in err, "a voided sale's tickets are not handed out"
     assert pos(*args(home, "sync"))[0] == 0
 
     with sqlite3.connect(central_db) as conn:
