@@ -80,13 +80,13 @@ class DuplicateKey(StoreError):
 class InvalidMoney(StoreError, ValueError):
     """Money must be a whole number of fen; a float or a stray negative is a bug, not a price."""
 
-    code = "MONEY-INVALID"
+    code = "MONEY_INVALID"
 
 
 class SeatNotLeased(StoreError):
     """Seats asked for are not available in this terminal's lease (sold, released, not leased)."""
 
-    code = "SEAT-NOT-LEASED"
+    code = "SEAT_NOT_LEASED"
 
     def __init__(self, showtime_id: str, seats: Iterable[str], why: str = "") -> None:
         seats = tuple(seats)
@@ -102,7 +102,7 @@ class SeatNotLeased(StoreError):
 class IllegalTransition(StoreError):
     """A state change the state machine does not allow (a sale or an outbox item)."""
 
-    code = "STATE-ILLEGAL-TRANSITION"
+    code = "STATE_ILLEGAL_TRANSITION"
 
     def __init__(self, what: str, current: str, wanted: str, hint: str = "") -> None:
         super().__init__(
@@ -115,7 +115,7 @@ class IllegalTransition(StoreError):
 class AlreadyPickedUp(StoreError):
     """A booking handed out once must not be handed out twice."""
 
-    code = "BOOKING-PICKED-UP"
+    code = "BOOKING_PICKED_UP"
 
     def __init__(self, code: str, at: str, by: str | None) -> None:
         super().__init__(f"booking {code} was already picked up at {at} by {by or 'unknown'}")

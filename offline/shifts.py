@@ -36,11 +36,11 @@ DENOMINATIONS: tuple[int, ...] = (10000, 5000, 2000, 1000, 500, 100, 50, 10)
 
 
 class ShiftError(StoreError):
-    code = "SHIFT-ERROR"
+    code = "SHIFT_ERROR"
 
 
 class ShiftAlreadyOpen(ShiftError):
-    code = "SHIFT-ALREADY-OPEN"
+    code = "SHIFT_ALREADY_OPEN"
 
     def __init__(self, cashier_id: str, shift_id: str) -> None:
         super().__init__(
@@ -50,22 +50,26 @@ class ShiftAlreadyOpen(ShiftError):
 
 
 class ShiftNotOpen(ShiftError):
-    code = "SHIFT-NOT-OPEN"
+    code = "SHIFT_NOT_OPEN"
 
 
 class BadCount(ShiftError, InvalidMoney):
     """A cash count must name real CNY denominations with whole, non-negative counts."""
 
-    code = "CASH-COUNT-INVALID"
+    code = "CASH_COUNT_INVALID"
 
 
 class DayNotReady(ShiftError):
     """Shifts still open or operations the central has not acknowledged: the day stays open."""
 
-    code = "DAY-NOT-READY"
+    code = "DAY_NOT_READY"
 
-    def __init__(self, day: date, open_shifts: list[str], outbox_items: int) -> None:
+    def __init__(
+        self, day: date, open_shifts: list[str], outbox_items: int, journal_problem: str = ""
+    ) -> None:
         why = []
+        if journal_problem:
+            why.append(f"the journal's hash chain is broken ({journal_problem})")
         if open_shifts:
             why.append(f"shifts still open: {', '.join(open_shifts)}")
         if outbox_items:
@@ -76,10 +80,11 @@ class DayNotReady(ShiftError):
         )
         self.open_shifts = open_shifts
         self.outbox_items = outbox_items
+        self.journal_problem = journal_problem
 
 
 class DayAlreadyClosed(ShiftError):
-    code = "DAY-ALREADY-CLOSED"
+    code = "DAY_ALREADY_CLOSED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,19 +331,23 @@ def waiting_in_outbox(store: Store) -> int:
 def close_day(
     store: Store, day: date, *, closed_by: str | None, override: bool = False, reason: str = ""
 ) -> DayClose:
-    """Close a business day once every shift is closed and the outbox is empty.
+    """Close a business day once every shift is closed, the outbox is empty and the journal's
+    hash chain is whole.
 
     With `override` (a supervisor's decision, checked by the caller) it closes anyway, and
-    the open shifts and waiting operations are journalled with who decided and why.
+    the open shifts, waiting operations and a broken chain are journalled with who decided
+    and why (the day's report, uploaded, says the chain is broken too).
     """
     with store.atomic() as db:
         if day_closed(store, day) is not None:
             raise DayAlreadyClosed(f"business day {day} is already closed")
         open_shifts = [s.id for s in list_shifts(store, state="open")]
         waiting = waiting_in_outbox(store)
-        if (open_shifts or waiting) and not override:
-            raise DayNotReady(day, open_shifts, waiting)
-        overridden = override and bool(open_shifts or waiting)
+        chain = journal.verify(store)
+        broken = "" if chain.ok else f"entry {chain.first_bad_seq}: {chain.reason}"
+        if (open_shifts or waiting or broken) and not override:
+            raise DayNotReady(day, open_shifts, waiting, broken)
+        overridden = override and bool(open_shifts or waiting or broken)
         entry = journal.append(
             store,
             "day_close",
@@ -349,6 +358,7 @@ def close_day(
                 "reason": reason,
                 "open_shifts": open_shifts,
                 "outbox_items": waiting,
+                "journal_broken": broken,
             },
         )
         db.execute(

@@ -58,7 +58,7 @@ def test_day_with_outage_reconciles_to_the_fen(
     shift = pos_json("shift", "open", *CASHIER, "--float", FLOAT, *h)
     assert shift["float"] == FLOAT_FEN
     code, _, err = pos("shift", "open", *CASHIER, "--float", FLOAT, *h)
-    assert code == 2 and "SHIFT-ALREADY-OPEN" in err
+    assert code == 2 and "SHIFT_ALREADY_OPEN" in err
 
     first, second = leased_showtimes(home)[:2]
     cash_sale = sell(home, first, "cash=100000")
@@ -168,6 +168,14 @@ def test_altered_sale_shows_as_difference_and_broken_chain(
 
     assert not with_counter(home, verify).ok
 
+    code, out, _ = pos("eod", "--json", *h)
+    refusal = json.loads(out)
+    assert code == 2 and refusal["code"] == "DAY_NOT_READY", "a broken chain stops the day"
+    assert "entry" in refusal["detail"]["journal_problem"]
+    day = pos_json("eod", "--override", *SUPERVISOR, "--reason", "journal checked", *h)
+    assert day["closed"] and not day["report"]["journal"]["chain_ok"]
+    assert day["report"]["day_close"]["override"]
+
 
 def test_day_does_not_close_with_a_full_outbox_without_override(
     home: Home, live_central: CentralThread
@@ -186,7 +194,8 @@ def test_day_does_not_close_with_a_full_outbox_without_override(
     assert closed["upload"] == "pending" and closed["report"]["central"] is None
     code, out, _ = pos("eod", "--json", *h)
     refusal = json.loads(out)
-    assert code == 2 and refusal["detail"] == {"open_shifts": [], "outbox_items": 2}
+    assert code == 2
+    assert refusal["detail"] == {"open_shifts": [], "outbox_items": 2, "journal_problem": ""}
 
     code, out, _ = pos("eod", "--json", "--override", "--supervisor", "c01", "--pin", "1111", *h)
     assert code == 2 and json.loads(out)["code"] == "NOT_SUPERVISOR"

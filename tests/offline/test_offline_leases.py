@@ -40,7 +40,7 @@ def test_take_of_a_seat_not_available_changes_nothing(store: Store, leased: Leas
     with pytest.raises(SeatNotLeased) as caught:
         leases.take(store, "S1", ["A2", "A1", "C7"])
     assert caught.value.seats == ("A1", "C7")
-    assert "A1, C7" in str(caught.value) and caught.value.code == "SEAT-NOT-LEASED"
+    assert "A1, C7" in str(caught.value) and caught.value.code == "SEAT_NOT_LEASED"
     assert leases.available_seats(store, "S1") == ["A2"]
 
 
