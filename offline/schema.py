@@ -175,9 +175,20 @@ _SHIFTS = (
     ) STRICT""",
 )
 
+_PIN_LOCKOUTS = (
+    # --- wrong PINs per staff id, kept here so the lock holds across the CLI and the TUI -----
+    """CREATE TABLE pin_lockouts (
+        staff_id TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL CHECK (failures >= 0),
+        lockouts INTEGER NOT NULL CHECK (lockouts >= 0),
+        locked_until TEXT
+    ) STRICT""",
+)
+
 STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("0001_initial", _INITIAL),
     ("0002_shifts", _SHIFTS),
+    ("0003_pin_lockouts", _PIN_LOCKOUTS),
 )
 """(name, statements) in order; append here to extend the schema."""
 
