@@ -44,6 +44,7 @@ from contract.models import (
     ReconciliationAnswer,
     ReconciliationRequest,
     Refund,
+    RefundedTickets,
     RefundRequest,
     Sale,
     SaleRequest,
@@ -148,6 +149,10 @@ def create_app(
     @api.get(f"{v1}/keys", response_model=KeyRing, tags=["terminals"])
     def keys(_: Terminal) -> KeyRing:
         return catalog.key_ring(ctx)
+
+    @api.get(f"{v1}/refunded-tickets", response_model=RefundedTickets, tags=["sales"])
+    def refunded_tickets(_: Terminal, day: date | None = None) -> RefundedTickets:
+        return catalog.refunded_tickets(ctx, day)
 
     @api.get(f"{v1}/staff", response_model=list[StaffMember], tags=["terminals"])
     def staff(_: Terminal) -> list[StaffMember]:

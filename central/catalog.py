@@ -17,6 +17,7 @@ from contract.models import (
     Film,
     KeyRing,
     PublicKey,
+    RefundedTickets,
     Schedule,
     SeatMap,
     SeatStatus,
@@ -155,6 +156,20 @@ def staff(ctx: Context) -> list[StaffMember]:
         StaffMember(**dict(r))
         for r in ctx.db.read().execute("SELECT id, name, role, pin_hash FROM staff ORDER BY id")
     ]
+
+
+def refunded_tickets(ctx: Context, day: date | None) -> RefundedTickets:
+    day = day or seeded_business_date(ctx)
+    rows = (
+        ctx.db.read()
+        .execute(
+            "SELECT t.id FROM tickets t JOIN showtimes s ON s.id = t.showtime_id"
+            " WHERE t.refunded = 1 AND s.business_date = ? ORDER BY t.id",
+            (day.isoformat(),),
+        )
+        .fetchall()
+    )
+    return RefundedTickets(business_date=day, ticket_ids=[r[0] for r in rows])
 
 
 def key_ring(ctx: Context) -> KeyRing:

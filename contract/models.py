@@ -125,6 +125,14 @@ class KeyRing(Answer):
     keys: list[PublicKey]
 
 
+class RefundedTickets(Answer):
+    """Tickets of a business day refunded or voided anywhere (any counter, online): every door
+    refuses them once its terminal has refreshed, not only the terminal that refunded them."""
+
+    business_date: date
+    ticket_ids: list[str]
+
+
 # --- staff -----------------------------------------------------------------------------------
 
 

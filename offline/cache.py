@@ -203,6 +203,22 @@ def put_public_keys(store: Store, keys: Iterable[models.PublicKey]) -> None:
         )
 
 
+def put_refunded(store: Store, refunded: models.RefundedTickets) -> None:
+    """Add the central's list of refunded tickets; never drop one (a refund is for ever)."""
+    now = store.now_iso()
+    day = refunded.business_date.isoformat()
+    with store.atomic() as db:
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO refunded_tickets (ticket_id, business_date, fetched_at)"
+            " VALUES (?, ?, ?)",
+            [(ticket_id, day, now) for ticket_id in refunded.ticket_ids],
+        )
+
+
+def refunded_ids(store: Store) -> set[str]:
+    return {row[0] for row in store.db.execute("SELECT ticket_id FROM refunded_tickets")}
+
+
 def public_keys(store: Store) -> dict[str, str]:
     """key_id → public key text (urlsafe base64), for `contract.ticket_code` door checks."""
     rows = store.db.execute("SELECT key_id, public_key FROM public_keys ORDER BY key_id")

@@ -185,10 +185,20 @@ _PIN_LOCKOUTS = (
     ) STRICT""",
 )
 
+_REFUNDED_TICKETS = (
+    # --- tickets refunded or voided anywhere, as the central last listed them: the door's list -
+    """CREATE TABLE refunded_tickets (
+        ticket_id TEXT PRIMARY KEY,
+        business_date TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+    ) STRICT""",
+)
+
 STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("0001_initial", _INITIAL),
     ("0002_shifts", _SHIFTS),
     ("0003_pin_lockouts", _PIN_LOCKOUTS),
+    ("0004_refunded_tickets", _REFUNDED_TICKETS),
 )
 """(name, statements) in order; append here to extend the schema."""
 

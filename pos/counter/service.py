@@ -288,11 +288,12 @@ class Counter:
 
     def verify(self, code: str, showtime_id: str | None = None) -> DoorCheck:
         """The door check, with no network: this terminal's key, the central's, and every
-        key the central last listed; refunds and voids known here are refused."""
+        key the central last listed; refunds and voids made here, and those the central
+        listed at the last refresh (made anywhere), are refused."""
         keys = cache.public_keys(self.store)
         keys[self.settings.terminal_id] = self.key_text
         keys.setdefault(self.settings.central_key_id, self.settings.central_public_key)
-        refunded = {
+        refunded = cache.refunded_ids(self.store) | {
             t.id
             for s in sales.list_sales(self.store)
             for t in s.tickets
@@ -310,6 +311,7 @@ class Counter:
             self.today.replace(fresh)
         cache.replace_staff(self.store, await self.port.staff())
         cache.put_public_keys(self.store, (await self.port.keys()).keys)
+        cache.put_refunded(self.store, await self.port.refunded_tickets())
         cache.put_bookings(self.store, await self.port.bookings())
         for lease in await self.port.leases():
             leases.put_lease(self.store, lease)

@@ -35,6 +35,7 @@ from contract.models import (
     ReconciliationAnswer,
     ReconciliationRequest,
     Refund,
+    RefundedTickets,
     RefundRequest,
     Sale,
     SaleRequest,
@@ -207,6 +208,10 @@ class CentralClient:
 
     async def keys(self) -> KeyRing:
         return await self._call("GET", "/v1/keys", KeyRing)
+
+    async def refunded_tickets(self, day: date | None = None) -> RefundedTickets:
+        params = {"day": day.isoformat()} if day else None
+        return await self._call("GET", "/v1/refunded-tickets", RefundedTickets, params=params)
 
     async def staff(self) -> list[StaffMember]:
         return await self._call("GET", "/v1/staff", list[StaffMember])

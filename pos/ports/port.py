@@ -26,6 +26,7 @@ from contract.models import (
     ReconciliationAnswer,
     ReconciliationRequest,
     Refund,
+    RefundedTickets,
     RefundRequest,
     Sale,
     SaleRequest,
@@ -43,6 +44,8 @@ class CentralPort(Protocol):
     async def keys(self) -> KeyRing: ...
 
     async def staff(self) -> list[StaffMember]: ...
+
+    async def refunded_tickets(self, day: date | None = None) -> RefundedTickets: ...
 
     async def schedule(
         self, day: date | None = None, etag: str | None = None

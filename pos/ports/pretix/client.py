@@ -302,6 +302,7 @@ class PretixClient:
     hold = selling.hold
     release_hold = selling.release_hold
     sell = selling.sell
+    refunded_tickets = selling.refunded_tickets
     sale_by_key = selling.sale_by_key
     cancel = selling.cancel
     refund = selling.refund

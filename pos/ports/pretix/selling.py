@@ -9,9 +9,10 @@ orders are searched for that secret, so an upload days later can never sell twic
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from contract.business_day import business_date_of, day_start
 from contract.models import (
     CancelResult,
     Channel,
@@ -27,6 +28,7 @@ from contract.models import (
     ReconciliationAnswer,
     ReconciliationRequest,
     Refund,
+    RefundedTickets,
     RefundRequest,
     Sale,
     SaleRequest,
@@ -255,6 +257,32 @@ async def _sale(client: PretixClient, order: dict[str, Any]) -> Sale:
         created_at=datetime.fromisoformat(order["datetime"]),
         status="cancelled" if order["status"] == "c" else "paid",
     )
+
+
+async def refunded_tickets(client: PretixClient, day: date | None = None) -> RefundedTickets:
+    """Tickets of the day's showtimes refunded or voided anywhere: positions pretix cancelled
+    (a whole order, or one position), and those our refunds mark in the order's metadata."""
+    cat = await client.catalog()
+    day = day or business_date_of(datetime.now(UTC), cat.zone)
+    start = day_start(day, cat.zone)
+    orders = await client.http.all(
+        f"{client.ev}/orders/",
+        {
+            "subevent_after": start.isoformat(),
+            "subevent_before": (start + timedelta(days=1)).isoformat(),
+            **WITH_CANCELED,
+        },
+    )
+    found = []
+    for order in orders:
+        ids = _ticket_ids(order)
+        refunded = set((order.get("api_meta") or {}).get("pos", {}).get("refunded", []))
+        found += [
+            ids[p["positionid"]]
+            for p in order["positions"]
+            if order["status"] == "c" or p.get("canceled") or ids[p["positionid"]] in refunded
+        ]
+    return RefundedTickets(business_date=day, ticket_ids=sorted(found))
 
 
 def _ticket_ids(order: dict[str, Any]) -> dict[int, str]:
