@@ -223,6 +223,19 @@ class Home:
     def state_path(self) -> Path:
         return self.path / STATE
 
+    def make_private(self) -> None:
+        """Only this terminal's user may read its home: the folder and every folder in it 0700,
+        every file 0600, whatever the umask was when something wrote it. The store is created
+        0600 before SQLite opens it, so its WAL and shared-memory files inherit that mode."""
+        _make_private_dir(self.path)
+        if not self.store_path.exists():
+            os.close(os.open(self.store_path, os.O_WRONLY | os.O_CREAT, 0o600))
+        for folder, dirs, files in os.walk(self.path):
+            for name in dirs:
+                os.chmod(os.path.join(folder, name), 0o700)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o600)
+
     def exists(self) -> bool:
         return self.config_path.exists()
 

@@ -29,7 +29,14 @@ from pos.counter.after_sale import AfterSale
 from pos.counter.connectivity import Breaker, Mode
 from pos.counter.door import DoorCheck, check_at_door
 from pos.counter.errors import CounterError
-from pos.counter.home import Home, RuntimeState, Settings, load_state, save_state
+from pos.counter.home import (
+    Home,
+    RuntimeState,
+    Settings,
+    load_state,
+    save_state,
+    write_private,
+)
 from pos.counter.lease_keeping import LeaseKeeper
 from pos.counter.printing import PrintRun, TicketPrinter, preview_text
 from pos.counter.selling import Order, Outcome, SeatView, Seller
@@ -105,6 +112,7 @@ class Counter:
     async def open(self) -> Counter:
         """Open and check the store, build the collaborators, then finish or unwind whatever
         a crash interrupted (outbox items in flight, sales half made, a job half printed)."""
+        self.home.make_private()
         try:
             self.store = Store.open(self.home.store_path, clock=self.clock)
         except StoreCorrupt as exc:
@@ -178,6 +186,7 @@ class Counter:
         self._save_state()
         self.printer.close()
         self.store.close()
+        self.home.make_private()
 
     async def __aenter__(self) -> Counter:
         return await self.open()
@@ -215,8 +224,10 @@ class Counter:
     def _reconciled(self, answer: models.ReconciliationAnswer) -> None:
         """Keep the central's answer to a report beside the terminal's own copy."""
         folder = self.home.path / "reports"
-        folder.mkdir(exist_ok=True)
-        (folder / f"{answer.report_id}.central.json").write_text(answer.model_dump_json(indent=2))
+        folder.mkdir(mode=0o700, exist_ok=True)
+        write_private(
+            folder / f"{answer.report_id}.central.json", answer.model_dump_json(indent=2).encode()
+        )
 
     # --- what the counter knows ----------------------------------------------------------
 

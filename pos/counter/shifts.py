@@ -222,10 +222,10 @@ class ShiftDesk:
                 "DAY_NOT_READY",
                 exc.message,
                 {
-                "open_shifts": exc.open_shifts,
-                "outbox_items": exc.outbox_items,
-                "journal_problem": exc.journal_problem,
-            },
+                    "open_shifts": exc.open_shifts,
+                    "outbox_items": exc.outbox_items,
+                    "journal_problem": exc.journal_problem,
+                },
             ) from exc
         except shifts.DayAlreadyClosed as exc:
             raise CounterError("DAY_ALREADY_CLOSED", exc.message) from exc

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from central.server import CentralThread
 from contract.errors import BoxOfficeError
 from contract.models import StaffMember
 from contract.ticket_code import new_private_key, private_key_bytes
@@ -26,7 +28,7 @@ from pos.ports import client_for
 from pos.ports.central_client import CentralClient
 from pos.ports.pretix.client import PretixClient
 from pos.ports.pretix.config import PretixConfig, PretixSettings
-from tests.kit import pos
+from tests.kit import args, enroll_home, pos, pos_json, sell_args
 
 BASE = {
     "central_url": "http://127.0.0.1:1",
@@ -210,3 +212,26 @@ async def test_client_for_follows_the_pretix_setting() -> None:
     assert client.config is pretix and PretixConfig is PretixSettings
     assert client.ev == "/organizers/lumiere/events/festival"
     await client.aclose()
+
+
+def test_everything_in_a_used_home_is_private_whatever_the_umask(
+    live_central: CentralThread, tmp_path: Path
+) -> None:
+    old = os.umask(0)  # the most careless umask: every file created world-writable
+    try:
+        home = enroll_home(live_central, tmp_path / "t1", lease_seats=2)
+        pos_json(*sell_args(home, "st-002", "auto:1"))
+        pos_json(
+            *args(home, "shift", "open", "--cashier", "c02", "--pin", "2222", "--float", "100x1")
+        )
+        pos_json(
+            *args(home, "shift", "close", "--cashier", "c02", "--pin", "2222", "--count", "100x1")
+        )
+    finally:
+        os.umask(old)
+    seen = {p.relative_to(home.path).as_posix(): mode(p) for p in home.path.rglob("*")}
+    assert "store.db" in seen and any(name.startswith("reports/") for name in seen)
+    assert mode(home.path) == 0o700
+    wrong = {name: oct(m) for name, m in seen.items()
+             if m != (0o700 if (home.path / name).is_dir() else 0o600)}  # fmt: skip
+    assert wrong == {}
