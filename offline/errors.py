@@ -21,6 +21,19 @@ class StoreError(BoxOfficeError):
         super().__init__(None, message)
 
 
+class StoreFull(StoreError):
+    """The disk (or the store's size limit) is full: the change was rolled back whole."""
+
+    code = "STORE_FULL"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"the disk holding {path} is full; nothing was recorded. Free some space, then "
+            "try again (every earlier sale is safe)."
+        )
+        self.path = path
+
+
 class StoreUnavailable(StoreError):
     """The file could not be opened at all (missing folder rights, a directory, a lock)."""
 

@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from offline.errors import StoreCorrupt, StoreTooNew, StoreUnavailable
+from offline.errors import StoreCorrupt, StoreFull, StoreTooNew, StoreUnavailable
 from offline.schema import MIGRATION_SET, MIGRATIONS, SCHEMA_VERSION, STEP_NAMES
 from offline.values import system_clock, utc_iso
 
@@ -118,11 +118,12 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
-        except BaseException:
-            self.db.rollback()
-            raise
-        try:
             conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self.db.rollback()
+            if "full" in str(exc):  # SQLITE_FULL: "database or disk is full"
+                raise StoreFull(self.path) from exc
+            raise
         except BaseException:
             self.db.rollback()
             raise

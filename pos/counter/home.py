@@ -260,7 +260,16 @@ class Home:
         _make_private_dir(self.path)
 
     def key(self) -> Ed25519PrivateKey:
-        return private_key_from_bytes(self.key_path.read_bytes())
+        """The terminal's signing key; a missing or damaged file is a clear error, since every
+        offline ticket this terminal prints is signed with it."""
+        try:
+            return private_key_from_bytes(self.key_path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise CounterError(
+                "BAD_KEY_FILE",
+                f"{self.key_path} is missing or damaged ({exc.__class__.__name__}); restore it"
+                " from backup, or enroll this terminal again with a new code.",
+            ) from exc
 
     def save_key(self, key: Ed25519PrivateKey) -> None:
         self.make()

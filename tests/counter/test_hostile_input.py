@@ -12,8 +12,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from contract.errors import BoxOfficeError
+from contract.models import PaymentMethod
+from offline import journal, outbox
 from pos.counter.home import Home
-from tests.kit import args, pos
+from pos.counter.payments import Tender
+from pos.counter.selling import Order
+from pos.counter.service import Counter
+from tests.kit import args, pos, sell_args, with_counter
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -145,3 +151,33 @@ def test_sell_with_hostile_values(
     if code == 2:
         assert len(err.strip().splitlines()) == 1, err
         assert central_rows(central_db) == before, f"refused ({err.strip()}) yet the central acted"
+
+
+def test_a_missing_or_truncated_key_file_is_one_line(home: Home) -> None:
+    home.key_path.write_bytes(home.key_path.read_bytes()[:7])
+    code, _, err = pos(*args(home, "status"))
+    assert code == 2 and err.count("\n") == 1 and "[BAD_KEY_FILE]" in err
+    home.key_path.unlink()
+    code, _, err = pos(*sell_args(home, "st-002", "auto:1"))
+    assert code == 2 and err.count("\n") == 1 and "[BAD_KEY_FILE]" in err
+
+
+def test_a_full_disk_is_a_clear_error_and_the_store_stays_whole(home: Home) -> None:
+    async def sell_on_a_full_disk(counter: Counter) -> tuple[str, int, bool]:
+        before = outbox.depth(counter.store)
+        counter.breaker.trip()  # offline: the sale is only recorded here
+        pages = counter.store.db.execute("PRAGMA page_count").fetchone()[0]
+        counter.store.db.execute(f"PRAGMA max_page_count = {pages}")
+        try:
+            await counter.sell(
+                Order("st-002", "c01", ["adult"], [Tender(PaymentMethod.CASH, 10**6)], count=1)
+            )
+        except BoxOfficeError as exc:
+            code = exc.code
+        else:
+            code = "sold"
+        counter.store.db.execute("PRAGMA max_page_count = 1073741823")
+        ok = counter.store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return code, outbox.depth(counter.store) - before, ok and journal.verify(counter.store).ok
+
+    assert with_counter(home, sell_on_a_full_disk) == ("STORE_FULL", 0, True)
