@@ -388,8 +388,11 @@ class Counter:
         return self.breaker.mode
 
     async def sync(self, progress: Progress | None = None) -> SyncReport:
-        """`pos sync`: send everything queued now, refresh, and go ONLINE if nothing is left."""
-        report = await self.sender.drain(progress, now=True)
+        """`pos sync`: send everything queued now, refresh, and go ONLINE if nothing is left.
+        The report counts every drain since the counter opened (a terminal coming back from
+        OFFLINE drains while it probes, before this one)."""
+        await self.sender.drain(progress, now=True)
+        report = self.sender.since_open
         if report.error is None and not self.breaker.is_open:
             try:
                 await self.refresh()

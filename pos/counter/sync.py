@@ -49,6 +49,12 @@ class SyncReport:
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
+    def add(self, other: SyncReport) -> None:
+        """Count another drain's work into this one (its outcome, remaining and error, win)."""
+        for name in ("sent", "accepted", "duplicates", "conflicts", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.remaining, self.error = other.remaining, other.error
+
 
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(60.0, 0.5 * 2**attempts) * random.uniform(0.8, 1.2))
@@ -73,6 +79,8 @@ class OutboxSender:
         self.clock = clock
         self.on_reconciled = on_reconciled
         self.on_change = on_change
+        self.since_open = SyncReport()
+        """Every drain since the counter opened: `pos sync` reports the recovery drain too."""
 
     async def drain(self, progress: Progress | None = None, *, now: bool = False) -> SyncReport:
         """Send everything due (with `now`, everything waiting, back-off or not); stop at the
@@ -100,6 +108,7 @@ class OutboxSender:
                 progress(report.sent, total)
             self.on_change()
         report.remaining = outbox.depth(store)
+        self.since_open.add(report)
         return report
 
     async def _send(self, claimed: list[OutboxItem], report: SyncReport) -> None:

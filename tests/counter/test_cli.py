@@ -134,3 +134,16 @@ def test_door_check(home: Home, tmp_path: Path) -> None:
 
     rc, out, _ = pos(*args(home, "verify", "hello world", "--json"))
     assert rc == 1 and '"forged"' in out
+
+
+def test_sync_reports_what_the_recovery_drain_sent(
+    home: Home, live_central: CentralThread, central_db: Path
+) -> None:
+    st = free_showtime(home)
+    live_central.stop()
+    for _ in range(2):
+        assert pos_json(*sell_args(home, st["id"], "auto:1"))["mode"] == "offline"
+    with CentralThread(central_db, live_central.seeds_dir, drill=True, port=live_central.port):
+        report = pos_json(*args(home, "sync"))
+    assert report["sent"] == 2 and report["accepted"] == 2, report
+    assert report["remaining"] == 0 and report["error"] is None
