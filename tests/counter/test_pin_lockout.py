@@ -28,7 +28,7 @@ def test_three_wrong_pins_lock_that_staff_id_across_commands(home: Home) -> None
     code, _, err = pos(*args(home, "refund", "nosuch", "--supervisor", "s01", "--pin", "9999"))
     assert "[UNKNOWN_SALE]" in err
 
-    async def lock_ends(counter):
+    async def lock_ends(counter: Counter) -> datetime | None:
         return lockouts.locked_until(counter.store, "c01", datetime.now(UTC))
 
     until = with_counter(home, lock_ends)
@@ -39,7 +39,7 @@ def test_three_wrong_pins_lock_that_staff_id_across_commands(home: Home) -> None
 def test_locks_grow_and_a_right_pin_clears_the_count(home: Home) -> None:
     clock = [datetime(2026, 12, 1, 2, 0, tzinfo=UTC)]
 
-    async def guess(counter):
+    async def guess(counter: Counter) -> tuple[timedelta, timedelta, datetime | None]:
         store = counter.store
         first = [lockouts.failed(store, "c02", clock[0]) for _ in range(3)][-1]
         clock[0] = first + timedelta(seconds=1)
