@@ -10,24 +10,27 @@ from collections.abc import Sequence
 from contract.errors import BoxOfficeError
 from pos import __version__
 
-# Subcommand modules under pos.cli, in the order `pos --help` lists them.
-COMMANDS = (
-    "central",
-    "enroll",
-    "schedule",
-    "sell",
-    "service",
-    "status",
-    "sync",
-    "verify",
-    "print_cmd",
-    "tui",
-    "shift",  # end of day: shifts, the day's close and Z reports
-    "eod",
-    "report",
-    "drill",
-    "pretix",  # a seeded pretix on loopback; `pos enroll --pretix` sells through it
-)
+# Subcommand modules under pos.cli, in the order `pos --help` lists them, with the words each
+# one registers. `pos WORD ...` imports only WORD's module and `pos --help` all of them, for
+# start-up speed: most modules import the counter (pydantic, sqlite-utils, httpx) at the top.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "central": ("central",),
+    "enroll": ("enroll",),
+    "schedule": ("schedule", "seats"),
+    "sell": ("sell",),
+    "service": ("pickup", "refund", "void", "reprint"),
+    "status": ("status", "leases"),
+    "sync": ("sync",),
+    "verify": ("verify",),
+    "print_cmd": ("print",),
+    "tui": ("run", "demo"),
+    "shift": ("shift",),  # end of day: shifts, the day's close and Z reports
+    "eod": ("eod",),
+    "report": ("report",),
+    "drill": ("drill",),
+    "pretix": ("pretix",),  # a seeded pretix on loopback; `pos enroll --pretix` sells through it
+}
+MODULE_OF = {word: module for module, words in COMMANDS.items() for word in words}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -37,19 +40,27 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(word: str | None = None) -> argparse.ArgumentParser:
+    """The `pos` parser; with the `word` of a known command, only that command's module is
+    imported and registered (what `main` does), otherwise all of them."""
     parser = OneLineParser(prog="pos", description="Box Office POS: the cinema counter client.")
     parser.add_argument("--version", action="version", version=f"pos {__version__}")
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=OneLineParser
     )
-    for name in COMMANDS:
+    modules = [MODULE_OF[word]] if word in MODULE_OF else list(COMMANDS)
+    for name in modules:
+        before = set(subparsers.choices)
         importlib.import_module(f"pos.cli.{name}").register(subparsers)
+        added = tuple(w for w in subparsers.choices if w not in before)
+        if added != COMMANDS[name]:  # the table above drifted from what the module registers
+            raise RuntimeError(f"pos.cli.{name} registers {added}, COMMANDS says {COMMANDS[name]}")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv and not argv[0].startswith("-") else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -8,10 +8,13 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pos.counter.errors import CounterError
-from pos.counter.home import Home, default_home
+if TYPE_CHECKING:
+    from pos.counter.home import Home
+
+# pos.counter is imported inside the functions below, for start-up speed: importing it loads
+# pydantic, sqlite-utils and httpx, and `pos --help` or `pos run`'s first paint need none of them.
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +25,14 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def home_of(args: argparse.Namespace) -> Home:
-    return Home(args.home or default_home())
+    return home_at(args.home)
+
+
+def home_at(folder: Path | None) -> Home:
+    """The terminal home in `folder`, or the default one ($POS_HOME, else the user data dir)."""
+    from pos.counter.home import Home, default_home  # lazy, for start-up speed
+
+    return Home(folder or default_home())
 
 
 def emit(args: argparse.Namespace, data: Any, text: Callable[[Any], str]) -> None:
@@ -39,7 +49,7 @@ def with_counter(
     """Open the terminal's counter, run `action(counter)` (a coroutine), and close it again."""
     import asyncio
 
-    from pos.counter.service import Counter
+    from pos.counter.service import Counter  # lazy, for start-up speed
 
     async def main() -> Any:
         async with Counter(home_of(args)) as counter:
@@ -55,6 +65,8 @@ def require_extra(extra: str, *modules: str) -> None:
     the drill's charts (matplotlib); the commands that need them say how to get them."""
     for module in modules:
         if importlib.util.find_spec(module) is None:
+            from pos.counter.errors import CounterError  # lazy, for start-up speed
+
             raise CounterError(
                 "MISSING_EXTRA",
                 f"`{module}` is not installed; pip install 'boxoffice-pos[{extra}]'.",

@@ -4,17 +4,16 @@ machine: reference central, fresh terminal, file printer, TUI; leaving stops it 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
-from contract.business_day import tomorrow
-from pos.cli.common import home_of, require_extra
-from pos.counter.errors import CounterError
-from pos.counter.home import Home
+from pos.cli.common import home_at, require_extra
+
+if TYPE_CHECKING:
+    from pos.counter.service import Counter
+    from pos.tui.app import PosApp
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,35 +39,65 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.set_defaults(func=run_demo)
 
 
-def run_tui(args: argparse.Namespace) -> int:
-    from pos.counter.service import Counter  # lazy: `pos --help` stays fast
-    from pos.tui.app import PosApp
+def counter_app(home: Path | None, **options: Any) -> PosApp:
+    """The counter TUI over the terminal home in `home` (None: the default one), as `pos run`
+    and `pos demo` start it: the login is up first, and the counter, with the imports behind it,
+    is built in a thread and opened after that first paint. `options` go to PosApp."""
+    from pos.tui.app import PosApp  # lazy: `pos --help` stays fast
 
-    PosApp(Counter(home_of(args))).run()
+    def build() -> Counter:
+        from pos.counter.service import Counter  # lazy, for start-up speed: after the first paint
+
+        return Counter(home_at(home))
+
+    return PosApp(build, **options)
+
+
+def run_app(app: PosApp) -> int:
+    """Run the TUI; a counter that could not open (not enrolled, a corrupt store) is reported
+    like any other `pos` error, once the screen is back to normal."""
+    app.run()
+    if app.open_error is not None:
+        raise app.open_error
     return 0
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    return run_app(counter_app(args.home))
 
 
 def run_demo(args: argparse.Namespace) -> int:
     require_extra("central", "fastapi", "uvicorn")
-    from central.server import CentralThread  # only with the [central] extra
+    # lazy, for start-up speed (and the central only with the [central] extra)
+    import asyncio
+    import tempfile
+    from zoneinfo import ZoneInfo
+
+    from central.server import CentralThread
+    from contract.business_day import tomorrow
     from pos.counter.enrollment import enroll
-    from pos.counter.service import Counter
-    from pos.tui.app import PosApp
+    from pos.counter.errors import CounterError
 
     folder = args.home or Path(tempfile.mkdtemp(prefix="pos-demo-"))
     if folder.exists() and any(folder.iterdir()):
         raise CounterError("DEMO_HOME_NOT_EMPTY", f"{folder} is not empty; give an empty folder.")
     folder.mkdir(parents=True, exist_ok=True)
     day = args.business_date or tomorrow(ZoneInfo("Asia/Shanghai"))
-    home = Home(folder / "terminal")
+    terminal = folder / "terminal"
     tickets = folder / "tickets.bin"
     print(f"pos demo: central and terminal in {folder} (business day {day})", file=sys.stderr)
     with CentralThread(folder / "central.db", business_date=day) as central:
         code = central.info()["terminals"][0]["enrollment_code"]
         asyncio.run(
-            enroll(home, central.url, code, printer=tickets.as_uri(), language=args.language)
+            enroll(
+                home_at(terminal),
+                central.url,
+                code,
+                printer=tickets.as_uri(),
+                language=args.language,
+            )
         )
-        PosApp(Counter(home), previews=folder / "previews").run()
+        run_app(counter_app(terminal, previews=folder / "previews"))
     print(
         f"pos demo: tickets in {tickets}, pictures in {folder / 'previews'}; "
         "log in as c01 / 1111 (supervisor s01 / 9999)",

@@ -1,5 +1,4 @@
-"""The headless counter: Counter, the composition root, over small collaborators."""
+"""The headless counter: Counter (service.py), the composition root, over small collaborators.
 
-from pos.counter.service import Counter
-
-__all__ = ["Counter"]
+Nothing is imported here, so `pos.counter.errors` or `pos.counter.home` load without the whole
+service (the TUI paints its login and `pos --help` answers before the store and models load)."""

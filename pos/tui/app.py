@@ -11,12 +11,20 @@ counter's navigation:
     PaymentScreen --SaleCompleted--> ResultScreen over the schedule (and the tickets print)
     PaymentScreen --SeatsTaken--> back to a fresh SeatsScreen
     ScheduleScreen --PickupChosen / SalesChosen / ShiftChosen--> that screen; --LoggedOut--> login
+
+Login first, counter after: the login screen is up before the counter is built or opened (the
+imports behind it, pydantic models, sqlite-utils and httpx, take longer than the first paint).
+`open_counter` then builds the counter in a thread and opens it here; a PIN typed meanwhile
+waits for it in `opened_counter()`. Nothing the start path imports loads `pos.counter`: its
+names are imported for type checking only, or inside the functions that use them.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
 from textual.app import App
@@ -26,8 +34,6 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from contract.errors import BoxOfficeError
-from contract.models import StaffMember
-from pos.counter.service import Counter, Status
 from pos.tui import i18n
 from pos.tui.messages import (
     CounterChanged,
@@ -52,6 +58,10 @@ from pos.tui.screens import (
 from pos.tui.screens.help import Section, keys_of
 from pos.tui.widgets import SeatMap, SupervisorDialog
 
+if TYPE_CHECKING:
+    from contract.models import StaffMember
+    from pos.counter.service import Counter, Status
+
 S = TypeVar("S", bound=Screen)
 
 
@@ -74,34 +84,91 @@ class PosApp(App[None]):
 
     def __init__(
         self,
-        counter: Counter,
+        counter: Counter | Callable[[], Counter],
         *,
         background: bool = True,
         previews: Path | None = None,
         blink: bool = True,
     ):
-        """`background` starts the counter's probe and sync loops and a first refresh (off
-        for snapshots); `previews` is a folder for PNG pictures of what was printed (demo);
-        `blink` is the text cursor's blink (off for snapshots)."""
+        """`counter` is a Counter (tests build one), or a function that builds one (`pos run`:
+        it is called in a thread once the login is up); either way the app opens it after the
+        first paint and closes it at the end. `background` starts the counter's probe and sync
+        loops and a first refresh (off for snapshots); `previews` is a folder for PNG pictures
+        of what was printed (demo); `blink` is the text cursor's blink (off for snapshots)."""
         super().__init__()
-        self.counter = counter
+        self._counter: Counter | None = None
+        self._build: Callable[[], Counter] | None = None
+        if callable(counter):
+            self._build = counter
+        else:
+            self._counter = counter
         self.background = background
         self.previews = previews
         self.blink = blink
         self._opened = False
-        i18n.set_language(counter.settings.language)
-        self.set_reactive(PosApp.language, counter.settings.language)
+        self._open_done = asyncio.Event()
+        self.open_error: BaseException | None = None
+        """Why the counter could not be opened (the app then exits; `pos run` reports it)."""
+        self._chosen_language: str | None = None
+        if self._counter is not None:
+            i18n.set_language(self._counter.settings.language)
+            self.set_reactive(PosApp.language, self._counter.settings.language)
 
-    async def on_mount(self) -> None:
-        await self.counter.open()
+    @property
+    def counter(self) -> Counter:
+        """The counter, once built; screens past the login only exist once it is open."""
+        if self._counter is None:
+            raise RuntimeError("the counter is not built yet; await opened_counter()")
+        return self._counter
+
+    def on_mount(self) -> None:
+        self.push_screen(LoginScreen())
+        self.open_counter()
+
+    @work(exclusive=True, group="open", exit_on_error=False)
+    async def open_counter(self) -> None:
+        """After the login's first paint: build the counter (in a thread, if the app was given
+        a function), open it on this thread (its store connection belongs to the event loop's
+        thread), then start what runs beside the cashier. If it cannot open (not enrolled, a
+        corrupt store, a bad config.json) the app exits and `open_error` says why."""
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        try:
+            await painted.wait()
+            if self._build is not None:
+                self._adopt(await asyncio.to_thread(self._build))
+            await self.counter.open()
+        except Exception as exc:
+            self.open_error = exc
+            self._open_done.set()
+            self.exit(return_code=2)
+            return
         self._opened = True
         self.counter.listeners.append(lambda: self.post_message(CounterChanged()))
         self.refresh_status()
-        self.push_screen(LoginScreen())
+        self._open_done.set()
         if self.background:
             self.counter.start_background()
             self.connect()
-        self.call_after_refresh(self.print_pending)  # jobs a crash left; after the first paint
+        self.print_pending()  # jobs a crash left
+
+    def _adopt(self, counter: Counter) -> None:
+        """The built counter's language is the terminal's, unless the cashier switched it
+        meanwhile (F2 on the login): then that choice is kept, as F2 does."""
+        self._counter = counter
+        if self._chosen_language is not None:
+            counter.set_language(self._chosen_language)
+        else:
+            i18n.set_language(counter.settings.language)
+            self.language = counter.settings.language
+
+    async def opened_counter(self) -> Counter:
+        """The counter once it is open: a PIN typed before that waits here, it is not lost.
+        Raises what stopped it from opening."""
+        await self._open_done.wait()
+        if self.open_error is not None:
+            raise self.open_error
+        return self.counter
 
     async def on_unmount(self) -> None:
         if self._opened:
@@ -235,7 +302,10 @@ class PosApp(App[None]):
         """Switch language and keep it: the terminal's setting also sets the ticket language."""
         lang = i18n.next_language()
         i18n.set_language(lang)
-        self.counter.set_language(lang)
+        if self._counter is not None:
+            self._counter.set_language(lang)
+        else:  # still starting: kept once the counter is built
+            self._chosen_language = lang
         self.language = lang
         if self.last_print is not None:
             self._printed(self.last_print)

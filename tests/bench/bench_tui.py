@@ -3,8 +3,13 @@
 Run `python tests/bench/bench_tui.py`. Each figure has a baseline measured the same way in
 the same run, so the ratio says what our layer costs on whatever machine runs it:
 
-- cold start: a fresh interpreter until the login screen is up with its field focused (the
-  child prints a line then), against a minimal Textual app with one Input started the same way;
+- cold start: a fresh interpreter running `pos run`'s own parser and entry (`counter_app` in
+  pos/cli/tui.py, headless) until the login screen is up with its field focused (the child
+  prints a line then), against a minimal Textual app with one Input started the same way; goal
+  ≤ 2×. The two alternate, run by run, after one unmeasured run of each: the children cache
+  bytecode in a temporary folder, as an installed counter has it (this machine may set
+  PYTHONDONTWRITEBYTECODE). Informative: the same start until the counter is open too (from
+  then on a PIN typed at the login is checked);
 - keypress to redraw: the seat map's key handler (move the cursor) plus drawing every visible
   line of the largest auditorium, against an Input's cursor-right plus its redraw.
 """
@@ -12,6 +17,7 @@ the same run, so the ratio says what our layer costs on whatever machine runs it
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -24,27 +30,30 @@ sys.path.insert(0, str(ROOT))
 
 from tests.tui.conftest import SNAPSHOT_DAY, Terminal, start_terminal  # noqa: E402
 
-START_GOAL_S = 1.0
+START_RATIO_GOAL = 2.0
 KEY_GOAL_MS = 50.0
-STARTS = 5
+STARTS = 7
 KEYS = 60
 
 POS_RUN = """
 import sys
-from pos.tui.app import PosApp
-from pos.counter.service import Counter
-from pos.counter.home import Home
-from pathlib import Path
+
+from pos.cli import build_parser
+from pos.cli.tui import counter_app
 from pos.tui.screens import LoginScreen
+
+args = build_parser("run").parse_args(["run", "--home", sys.argv[1]])
 
 async def ready(pilot):
     app = pilot.app
     while not (isinstance(app.screen, LoginScreen) and app.focused is not None):
         await pilot.pause(0.002)
     print("ready", flush=True)
+    await app.opened_counter()
+    print("open", flush=True)
     app.exit()
 
-PosApp(Counter(Home(Path(sys.argv[1])))).run(headless=True, auto_pilot=ready, size=(120, 40))
+counter_app(args.home).run(headless=True, auto_pilot=ready, size=(120, 40))
 """
 
 MINIMAL = """
@@ -65,20 +74,44 @@ Minimal().run(headless=True, auto_pilot=ready, size=(120, 40))
 """
 
 
-def cold_start_s(script: str, *args: str) -> float:
-    """Median wall time of a fresh interpreter running `script` until its app is usable."""
+def child_env(pycache: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def start_s(script: str, *args: str, env: dict[str, str]) -> list[float]:
+    """Seconds from a fresh interpreter to each line the child prints ("ready", "open")."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert child.stdout is not None
     times = []
-    for _ in range(STARTS):
-        start = time.perf_counter()
-        child = subprocess.Popen(
-            [sys.executable, "-c", script, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True
-        )
-        assert child.stdout is not None
-        ready = child.stdout.readline()
+    for _line in child.stdout:
         times.append(time.perf_counter() - start)
-        child.communicate()
-        assert ready.strip() == "ready" and child.returncode == 0, "the app did not start"
-    return statistics.median(times)
+    child.wait()
+    assert times and child.returncode == 0, "the app did not start"
+    return times
+
+
+def cold_starts(home: Path) -> tuple[float, float, float]:
+    """Median seconds to `pos run`'s usable login, to its open counter, and to the minimal
+    app's usable Input, alternating run by run after one unmeasured run of each."""
+    ours: list[list[float]] = []
+    minimal: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
+        env = child_env(Path(pycache))
+        start_s(POS_RUN, str(home), env=env)
+        start_s(MINIMAL, env=env)
+        for _ in range(STARTS):
+            ours.append(start_s(POS_RUN, str(home), env=env))
+            minimal.append(start_s(MINIMAL, env=env)[0])
+    return (
+        statistics.median(t[0] for t in ours),
+        statistics.median(t[-1] for t in ours),
+        statistics.median(minimal),
+    )
 
 
 async def redraw_ms(app, setup, kind: type, press) -> float:
@@ -129,34 +162,46 @@ def seat_map_ms(terminal: Terminal) -> tuple[float, float]:
     return ours, baseline
 
 
-def row(figure: str, value: float, baseline: float, goal: float, unit: str) -> dict:
+def row(figure: str, value: float, baseline: float, goal: str, passed: bool) -> dict:
     return {
-        "figure": f"{figure} ({unit})",
+        "figure": figure,
         "value": round(value, 3),
         "baseline": round(baseline, 3),
         "ratio": round(value / baseline, 2),
-        "goal": f"<= {goal} {unit}",
-        "passed": value <= goal,
+        "goal": goal,
+        "passed": passed,
     }
 
 
 def run() -> list[dict]:
     terminal = start_terminal(Path(tempfile.mkdtemp(prefix="bench-tui-")), SNAPSHOT_DAY)
     try:
-        start = cold_start_s(POS_RUN, str(terminal.home.path))
-        start_baseline = cold_start_s(MINIMAL)
+        login, opened, minimal = cold_starts(terminal.home.path)
         key, key_baseline = seat_map_ms(terminal)
     finally:
         terminal.central.stop()
     return [
         row(
-            "cold start of pos run to a usable login screen",
-            start,
-            start_baseline,
-            START_GOAL_S,
-            "s",
+            "cold start of pos run to a usable login screen (s) vs a minimal Textual app",
+            login,
+            minimal,
+            f"≤ {START_RATIO_GOAL:g}× baseline",
+            login <= START_RATIO_GOAL * minimal,
         ),
-        row("keypress to seat map redraw, 738 seats", key, key_baseline, KEY_GOAL_MS, "ms"),
+        row(
+            "cold start of pos run to an open counter (s) vs a minimal Textual app",
+            opened,
+            minimal,
+            "informative",
+            True,
+        ),
+        row(
+            "keypress to seat map redraw, 738 seats (ms)",
+            key,
+            key_baseline,
+            f"≤ {KEY_GOAL_MS:g} ms",
+            key <= KEY_GOAL_MS,
+        ),
     ]
 
 

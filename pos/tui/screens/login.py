@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,11 +11,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
 
-from contract.models import StaffMember
-from pos.counter.errors import PinLocked, WrongPin
 from pos.tui.i18n import error_text, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field, Words
+
+if TYPE_CHECKING:
+    from contract.models import StaffMember
 
 
 class LoginScreen(CounterScreen):
@@ -54,10 +56,14 @@ class LoginScreen(CounterScreen):
     @work(exclusive=True, group="login", exit_on_error=False)
     async def log_in(self, staff_id: str, pin: str) -> None:
         """A wrong PIN and the lock are answered here, on the form; any other failure goes
-        to the app's error handling."""
+        to the app's error handling. A PIN entered while the counter still opens waits for it."""
+        counter = await self.pos.opened_counter()
+        # lazy, for start-up speed (see pos/tui/app.py); pos.counter is loaded by now
+        from pos.counter.errors import PinLocked, WrongPin
+
         message = self.query_one("#login-message", Words)
         try:
-            member = self.counter.log_in(staff_id, pin)
+            member = counter.log_in(staff_id, pin)
         except WrongPin:
             message.say("login.wrong_pin")
         except PinLocked as exc:

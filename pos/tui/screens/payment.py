@@ -1,7 +1,12 @@
 """Payment: cash with change due, card with a reference, or both (split). Amounts are typed in
-yuan (`100` or `100.50`); the counter settles in fen and sells."""
+yuan (`100` or `100.50`); the counter settles in fen and sells.
+
+The counter's names are imported inside the functions that use them, for start-up speed: the app
+imports every screen before the login's first paint (see pos/tui/app.py)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,18 +15,19 @@ from textual.containers import Vertical
 from textual.widgets import Input
 
 from contract.errors import BoxOfficeError
-from contract.models import PaymentMethod
-from pos.counter.errors import NotPaid, SeatUnavailable
-from pos.counter.payments import Tender, parse_amount, settle
-from pos.counter.selling import Order
 from pos.tui.i18n import error_text, money, t
 from pos.tui.messages import SaleCompleted, SeatsTaken
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field, Words
 
+if TYPE_CHECKING:
+    from pos.counter.payments import Tender
+
 
 def yuan(text: str) -> int:
     """What the cashier typed, in fen: at the counter `100` means ¥100, not 100 fen."""
+    from pos.counter.payments import parse_amount  # lazy, for start-up speed
+
     text = text.strip()
     if not text:
         return 0
@@ -67,6 +73,9 @@ class PaymentScreen(CounterScreen):
         self.query_one("#reference", Input).placeholder = t("payment.reference")
 
     def tenders(self) -> list[Tender]:
+        from contract.models import PaymentMethod  # lazy, for start-up speed
+        from pos.counter.payments import Tender  # lazy, for start-up speed
+
         cash = yuan(self.query_one("#cash", Input).value)
         card = yuan(self.query_one("#card", Input).value)
         reference = self.query_one("#reference", Input).value.strip() or None
@@ -78,6 +87,9 @@ class PaymentScreen(CounterScreen):
     @on(Input.Changed)
     def recalculate(self) -> None:
         """Change due, or what is still to pay, as the cashier types."""
+        from pos.counter.errors import NotPaid  # lazy, for start-up speed
+        from pos.counter.payments import settle  # lazy, for start-up speed
+
         line = self.query_one("#change", Words)
         try:
             tenders = self.tenders()
@@ -116,6 +128,12 @@ class PaymentScreen(CounterScreen):
         """Check the tenders, then sell. A short or unreadable amount and a refused sale reach
         the cashier through the app's error handling; a seat taken meanwhile sends the cashier
         back to the seat map."""
+        # lazy, for start-up speed
+        from contract.models import PaymentMethod
+        from pos.counter.errors import SeatUnavailable
+        from pos.counter.payments import settle
+        from pos.counter.selling import Order
+
         message = self.query_one("#payment-message", Words)
         tenders = self.tenders()
         settle(self.total, tenders)

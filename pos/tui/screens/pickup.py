@@ -4,6 +4,7 @@ bookings otherwise; the tickets print like a sale's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,10 +12,12 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
-from contract.models import Booking
 from pos.tui.i18n import money, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field, Words
+
+if TYPE_CHECKING:
+    from contract.models import Booking
 
 
 class PickupScreen(CounterScreen):

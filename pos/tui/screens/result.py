@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from pos.counter.selling import Outcome
 from pos.tui.i18n import Lazy, money, pick, t
 from pos.tui.messages import PrintFinished, PrintRequested
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Words
+
+if TYPE_CHECKING:
+    from pos.counter.selling import Outcome
 
 
 class ResultScreen(CounterScreen):

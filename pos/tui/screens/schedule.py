@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,10 +12,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Input
 
 from contract.errors import BoxOfficeError
-from contract.models import Schedule, Showtime
 from pos.tui.i18n import clock, money, pick, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field
+
+if TYPE_CHECKING:
+    from contract.models import Schedule, Showtime
 
 COLUMNS = ("col.time", "col.film", "col.auditorium", "col.free", "col.lease", "col.adult")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,11 +11,12 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
 
-from pos.counter.errors import SeatUnavailable
-from pos.counter.service import SeatView
 from pos.tui.i18n import Lazy, Named, clock, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import SeatLegend, SeatMap, Words
+
+if TYPE_CHECKING:
+    from pos.counter.service import SeatView
 
 
 class SeatsScreen(CounterScreen):
@@ -115,6 +117,9 @@ class SeatsScreen(CounterScreen):
     async def hold_and_continue(self, seats: list[str]) -> None:
         """Hold the seats at the central while the customer decides; if one was just taken,
         show the fresh map (the app says why)."""
+        # lazy, for start-up speed (see pos/tui/app.py)
+        from pos.counter.errors import SeatUnavailable
+
         try:
             hold_id = await self.counter.hold(self.showtime_id, seats)
         except SeatUnavailable:

@@ -12,14 +12,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
-from pos.counter import shifts
-from pos.counter.shifts import Closing
 from pos.tui.i18n import clock, money, t
 from pos.tui.screens.base import CounterScreen
 from pos.tui.widgets import Field, SupervisorDialog, Words
 
 if TYPE_CHECKING:
     from offline.shifts import Shift
+    from pos.counter.shifts import Closing
 
 
 class ShiftScreen(CounterScreen):
@@ -85,7 +84,10 @@ class ShiftScreen(CounterScreen):
 
     @work(exclusive=True, group="shift", exit_on_error=False)
     async def open_or_close(self, counts_text: str, pin: str) -> None:
-        counts = shifts.parse_counts(counts_text)
+        # lazy, for start-up speed (see pos/tui/app.py)
+        from pos.counter.shifts import parse_counts
+
+        counts = parse_counts(counts_text)
         result = self.query_one("#shift-result", Words)
         if self.counter.current_shift(self.cashier_id) is None:
             shift = self.counter.shifts.open_shift(self.cashier_id, pin, counts)

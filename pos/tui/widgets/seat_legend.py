@@ -23,7 +23,7 @@ class SeatLegend(Static):
         style = self.seat_map.get_component_rich_style
         for kind, glyph in KIND_GLYPHS.items():
             text.append(glyph, style("seat-map--free"))
-            text.append(f" {t('kind.' + kind.value)}  ")
+            text.append(f" {t('kind.' + kind)}  ")
         text.append("\n")
         for state, glyph in STATE_GLYPHS.items():
             text.append(glyph, style(f"seat-map--{state}"))

@@ -4,11 +4,16 @@ One widget draws every seat (render_line and Strips) so a 738-seat house costs o
 738. Which seats may be chosen comes from the counter (`SeatView.selectable`); this widget only
 moves, toggles and asks `best_together` for N seats in a row. Every seat state and kind has its
 own glyph, so the map reads the same without colour.
+
+The app imports this widget before the login's first paint, so the contract's seat kinds and
+states appear here by their values (they are StrEnums: a member equals its value) and
+`best_together` is imported where it is used: neither pydantic nor the counter loads at start.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,23 +23,19 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from contract.models import Seat, SeatKind, SeatState
-from pos.counter.seat_picking import best_together
-from pos.counter.service import SeatView
 from pos.tui.i18n import t
+
+if TYPE_CHECKING:
+    from contract.models import Seat
+    from pos.counter.service import SeatView
 
 LABEL_WIDTH = 3
 CELL = 2
 TOP = 2
 """Lines above the first row: the screen edge and a blank line."""
 
-KIND_GLYPHS = {
-    SeatKind.STANDARD: "o",
-    SeatKind.VIP: "V",
-    SeatKind.WHEELCHAIR: "W",
-    SeatKind.COMPANION: "C",
-    SeatKind.LOVE: "L",
-}
+KIND_GLYPHS = {"standard": "o", "vip": "V", "wheelchair": "W", "companion": "C", "love": "L"}
+"""By `SeatKind`."""
 STATE_GLYPHS = {"selected": "*", "mine": "+", "held": "~", "sold": "x", "taken": "-"}
 """States drawn instead of the kind: chosen now, our lease, held, sold, leased elsewhere."""
 
@@ -96,6 +97,8 @@ class SeatMap(ScrollView, can_focus=True):
 
     def show_view(self, view: SeatView) -> None:
         """Show a (new) seat map, keeping chosen seats that are still selectable."""
+        from pos.counter.seat_picking import best_together  # lazy, for start-up speed
+
         self.view = view
         layout = view.seat_map.auditorium
         self.seats = {s.label: s for s in layout.seats}
@@ -117,12 +120,12 @@ class SeatMap(ScrollView, can_focus=True):
             return Look(STATE_GLYPHS["selected"], "selected")
         if label in self.view.mine:
             return Look(STATE_GLYPHS["mine"], "mine")
-        state = self.states.get(label, SeatState.FREE)
-        if state == SeatState.SOLD:
+        state = self.states.get(label, "free")  # a SeatState
+        if state == "sold":
             return Look(STATE_GLYPHS["sold"], "sold")
-        if state == SeatState.HELD:
+        if state == "held":
             return Look(STATE_GLYPHS["held"], "held")
-        if state == SeatState.LEASED:
+        if state == "leased":
             return Look(STATE_GLYPHS["taken"], "taken")
         return Look(KIND_GLYPHS[seat.kind], "free")
 
@@ -199,7 +202,7 @@ class SeatMap(ScrollView, can_focus=True):
     def action_toggle(self) -> None:
         seat = self.seats[self.cursor]
         group = [seat.label]
-        if seat.kind == SeatKind.LOVE and seat.pair:
+        if seat.kind == "love" and seat.pair:
             group.append(seat.pair)
         if seat.label in self.selected:
             self.selected = [s for s in self.selected if s not in group]
@@ -218,6 +221,8 @@ class SeatMap(ScrollView, can_focus=True):
         self._changed()
 
     def action_best(self) -> None:
+        from pos.counter.seat_picking import best_together  # lazy, for start-up speed
+
         wanted = int(self.count or "1")
         self.count = ""
         chosen = best_together(self.view.seat_map.auditorium, self.view.selectable, wanted)

@@ -8,14 +8,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from pos.counter.connectivity import Mode
 from pos.tui.i18n import t
 
 MODE_STYLES = {
-    Mode.ONLINE: "bold black on green",
-    Mode.DEGRADED: "bold black on yellow",
-    Mode.OFFLINE: "bold white on red",
+    "online": "bold black on green",
+    "degraded": "bold black on yellow",
+    "offline": "bold white on red",
 }
+"""By the counter's `Mode` (a StrEnum, so its members find their style here): the bar is drawn
+before the counter is loaded, so this module does not import it (start-up speed)."""
 
 
 class StatusBar(Static):
@@ -33,7 +34,7 @@ class StatusBar(Static):
             text.append(f" {t('status.starting')} ", "reverse")
         else:
             text.append(f" {t('mode.' + status.mode.value)} ", MODE_STYLES[status.mode])
-            if status.mode == Mode.OFFLINE:
+            if status.mode == "offline":
                 text.append(f" {t('status.from_leases')}", "bold")
             text.append(f" │ {t('status.outbox', n=status.outbox)}")
         text.append(f" │ {t('status.printer')} {app.printer_line}")  # type: ignore[attr-defined]
