@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS seats (
     showtime_id TEXT NOT NULL REFERENCES showtimes(id), label TEXT NOT NULL,
     sale_id TEXT, hold_id TEXT, hold_expires TEXT, lease_id TEXT, lease_terminal TEXT,
     PRIMARY KEY (showtime_id, label)) WITHOUT ROWID;
+-- Committing or releasing a hold frees its seats by hold id, not by scanning every seat.
+CREATE INDEX IF NOT EXISTS seats_by_hold ON seats(hold_id) WHERE hold_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS holds (
     id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, showtime_id TEXT NOT NULL,
     seats TEXT NOT NULL, expires_at TEXT NOT NULL, released INTEGER NOT NULL DEFAULT 0);
@@ -50,6 +52,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     price INTEGER NOT NULL, code TEXT NOT NULL, refunded INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX IF NOT EXISTS one_live_ticket_per_seat
     ON tickets(showtime_id, seat) WHERE refunded = 0;
+-- A sale is read back (answer, replay, refund, cancel) with its tickets, by sale id.
+CREATE INDEX IF NOT EXISTS tickets_by_sale ON tickets(sale_id);
 CREATE TABLE IF NOT EXISTS refunds (
     id TEXT PRIMARY KEY, sale_id TEXT NOT NULL REFERENCES sales(id), terminal_id TEXT,
     ticket_ids TEXT NOT NULL, amount INTEGER NOT NULL, created_at TEXT NOT NULL);

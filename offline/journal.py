@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,16 @@ def entry_hash(
     return hashlib.sha256(prev_hash.encode("ascii") + canonical_json(row)).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An entry to append: what happened, to which sale, for how much (signed fen)."""
+
+    kind: str
+    payload: dict[str, Any]
+    sale_id: str | None = None
+    amount: int = 0
+
+
 def append(
     store: Store,
     kind: str,
@@ -70,21 +81,41 @@ def append(
     payload: dict[str, Any],
 ) -> JournalEntry:
     """Append one entry, chained to the last; part of the caller's transaction if one is open."""
-    if not kind:
-        raise ValueError("a journal entry needs a kind")
-    fen(amount, "journal amount", signed=True)
-    text = canonical_json(payload).decode()
+    return append_all(store, [Event(kind, payload, sale_id, amount)])[0]
+
+
+def append_all(store: Store, events: Sequence[Event]) -> list[JournalEntry]:
+    """Append entries in order, each chained to the one before: one read of the chain's end and
+    one INSERT for all of them, in the caller's transaction if one is open."""
+    rows = []
+    for event in events:
+        if not event.kind:
+            raise ValueError("a journal entry needs a kind")
+        fen(event.amount, "journal amount", signed=True)
+        rows.append((event, canonical_json(event.payload).decode()))
+    if not rows:
+        return []
+    at = store.now_iso()
     with store.atomic() as db:
         last = db.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        at = store.now_iso()
-        digest = entry_hash(prev_hash, seq, at, kind, sale_id, amount, text)
-        db.execute(
+        seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS)
+        written = []
+        for event, text in rows:
+            seq += 1
+            digest = entry_hash(prev_hash, seq, at, event.kind, event.sale_id, event.amount, text)
+            written.append(
+                (seq, at, event.kind, event.sale_id, event.amount, text, prev_hash, digest)
+            )
+            prev_hash = digest
+        db.conn.executemany(
             "INSERT INTO journal (seq, at, kind, sale_id, amount, payload, prev_hash, hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [seq, at, kind, sale_id, amount, text, prev_hash, digest],
+            written,
         )
-    return JournalEntry(seq, at, kind, sale_id, amount, json.loads(text), prev_hash, digest)
+    return [
+        JournalEntry(seq, at, kind, sale_id, amount, json.loads(text), prev, digest)
+        for seq, at, kind, sale_id, amount, text, prev, digest in written
+    ]
 
 
 def entries(store: Store, *, sale_id: str | None = None) -> list[JournalEntry]:

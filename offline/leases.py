@@ -159,36 +159,51 @@ def take(
     All or none: if any seat is not available here, or (with `lease_id`) belongs to another
     lease, SeatNotLeased names those seats and nothing changes.
     """
+    with store.atomic():
+        chosen, entry = mark_sold(store, showtime_id, seats, sale_id=sale_id, lease_id=lease_id)
+        journal.append_all(store, [entry])
+    return chosen
+
+
+def mark_sold(
+    store: Store,
+    showtime_id: str,
+    seats: Sequence[str],
+    *,
+    sale_id: str | None,
+    lease_id: str | None,
+) -> tuple[str, journal.Event]:
+    """`take` for a caller whose transaction is open and who journals the returned entry with
+    its own (one INSERT for all): returns the lease id and the `seats_sold` entry."""
     seats = _distinct(seats)
     if not seats:
         raise ValueError("take needs at least one seat")
-    with store.atomic() as db:
-        rows = db.execute(
-            f"SELECT seat, lease_id, state FROM lease_seats WHERE showtime_id = ?"
-            f" AND seat IN ({_marks(len(seats))})",
-            [showtime_id, *seats],
-        ).fetchall()
-        found = {seat: (lease, state) for seat, lease, state in rows}
-        missing = [s for s in seats if s not in found or found[s][1] != "available"]
-        if missing:
-            raise SeatNotLeased(showtime_id, missing)
-        leases_of = {found[s][0] for s in seats}
-        chosen = lease_id or sorted(leases_of)[0]
-        outside = [s for s in seats if found[s][0] != chosen]
-        if outside:
-            raise SeatNotLeased(showtime_id, outside, f"not in lease {chosen}")
-        db.execute(
-            f"UPDATE lease_seats SET state = 'sold', sale_id = ?, updated_at = ?"
-            f" WHERE showtime_id = ? AND state = 'available' AND seat IN ({_marks(len(seats))})",
-            [sale_id, store.now_iso(), showtime_id, *seats],
-        )
-        journal.append(
-            store,
-            "seats_sold",
-            sale_id=sale_id,
-            payload={"lease_id": chosen, "showtime_id": showtime_id, "seats": seats},
-        )
-    return chosen
+    db = store.db
+    rows = db.execute(
+        f"SELECT seat, lease_id, state FROM lease_seats WHERE showtime_id = ?"
+        f" AND seat IN ({_marks(len(seats))})",
+        [showtime_id, *seats],
+    ).fetchall()
+    found = {seat: (lease, state) for seat, lease, state in rows}
+    missing = [s for s in seats if s not in found or found[s][1] != "available"]
+    if missing:
+        raise SeatNotLeased(showtime_id, missing)
+    leases_of = {found[s][0] for s in seats}
+    chosen = lease_id or sorted(leases_of)[0]
+    outside = [s for s in seats if found[s][0] != chosen]
+    if outside:
+        raise SeatNotLeased(showtime_id, outside, f"not in lease {chosen}")
+    db.execute(
+        f"UPDATE lease_seats SET state = 'sold', sale_id = ?, updated_at = ?"
+        f" WHERE showtime_id = ? AND state = 'available' AND seat IN ({_marks(len(seats))})",
+        [sale_id, store.now_iso(), showtime_id, *seats],
+    )
+    entry = journal.Event(
+        "seats_sold",
+        {"lease_id": chosen, "showtime_id": showtime_id, "seats": seats},
+        sale_id=sale_id,
+    )
+    return chosen, entry
 
 
 def release(store: Store, showtime_id: str, seats: Sequence[str] | None = None) -> list[str]:

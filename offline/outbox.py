@@ -12,6 +12,7 @@ reports, and carries the idempotency key the central uses to drop repeats. Life 
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -65,6 +66,15 @@ def _item(row: tuple[Any, ...]) -> OutboxItem:
     )
 
 
+def _write(store: Store, sql: str, params: list[Any]) -> sqlite3.Cursor:
+    """One statement: all or nothing by itself inside the caller's transaction (no savepoint
+    needed), its own transaction through `store.atomic()` outside one."""
+    if store.db.conn.in_transaction:
+        return store.db.conn.execute(sql, params)
+    with store.atomic() as db:
+        return db.conn.execute(sql, params)
+
+
 def enqueue(store: Store, kind: Kind, idempotency_key: str, payload: dict[str, Any]) -> int:
     """Queue an operation, due now; returns its id. A reused idempotency key raises."""
     if kind not in KINDS:
@@ -73,18 +83,17 @@ def enqueue(store: Store, kind: Kind, idempotency_key: str, payload: dict[str, A
         raise ValueError("an outbox item needs an idempotency key")
     body = canonical_json(payload).decode()
     now = store.now_iso()
-    with store.atomic() as db:
-        taken = db.execute(
-            "SELECT 1 FROM outbox WHERE idempotency_key = ?", [idempotency_key]
-        ).fetchone()
-        if taken:
-            raise DuplicateKey("an outbox item", idempotency_key)
-        cursor = db.execute(
-            "INSERT INTO outbox (kind, idempotency_key, payload, state, next_attempt_at,"
-            " created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-            [kind, idempotency_key, body, now, now, now],
-        )
-        return int(cursor.lastrowid or 0)
+    # One statement: the unique key refuses a repeat and nothing is written.
+    cursor = _write(
+        store,
+        "INSERT INTO outbox (kind, idempotency_key, payload, state, next_attempt_at,"
+        " created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)"
+        " ON CONFLICT (idempotency_key) DO NOTHING",
+        [kind, idempotency_key, body, now, now, now],
+    )
+    if cursor.rowcount != 1:
+        raise DuplicateKey("an outbox item", idempotency_key)
+    return int(cursor.lastrowid or 0)
 
 
 def claim(store: Store, limit: int, now: datetime | None = None) -> list[OutboxItem]:
@@ -110,13 +119,17 @@ def claim(store: Store, limit: int, now: datetime | None = None) -> list[OutboxI
 def _finish(
     store: Store, item_id: int, allowed: tuple[str, ...], to: str, sql: str, params: list[Any]
 ) -> None:
-    with store.atomic() as db:
-        row = db.execute("SELECT state FROM outbox WHERE id = ?", [item_id]).fetchone()
-        if row is None:
-            raise NotFound(f"outbox item {item_id} does not exist")
-        if row[0] not in allowed:
-            raise IllegalTransition(f"outbox item {item_id}", row[0], to)
-        db.execute(sql, [*params, store.now_iso(), item_id])
+    """One UPDATE guarded by the allowed states; only when it changes nothing, say why."""
+    states = ", ".join("?" * len(allowed))
+    cursor = _write(
+        store, f"{sql} AND state IN ({states})", [*params, store.now_iso(), item_id, *allowed]
+    )
+    if cursor.rowcount == 1:
+        return
+    row = store.db.execute("SELECT state FROM outbox WHERE id = ?", [item_id]).fetchone()
+    if row is None:
+        raise NotFound(f"outbox item {item_id} does not exist")
+    raise IllegalTransition(f"outbox item {item_id}", row[0], to)
 
 
 def complete(store: Store, item_id: int, result: dict[str, Any]) -> None:

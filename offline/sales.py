@@ -280,38 +280,81 @@ def record_offline_sale(
     taken, the journal entries, and the outbox `sale` item carrying `sale` as signed. If any
     part fails (a seat not leased, money that does not add up, a reused key) nothing is written.
     With `draft_id`, that offline draft (same idempotency key) becomes the sale.
+
+    Each row is written once, in its final form, a table at a time (the sale's lease is the
+    one `sale` names: the seats must all be in it), and the returned Sale is built from what
+    was written rather than read back.
     """
     total, given, change = _settle([t.price for t in sale.tickets], sale.payments, tendered)
-    lines = [Line(t.seat, t.ticket_type, t.price) for t in sale.tickets]
+    lines = tuple(Line(t.seat, t.ticket_type, t.price) for t in sale.tickets)
+    key = sale.idempotency_key
     now = store.now_iso()
     with store.atomic() as db:
         if draft_id is None:
-            _check_key_free(store, sale.idempotency_key)
+            _check_key_free(store, key)
+            lines_text = _lines_json(lines)
             sale_id = uuid.uuid4().hex
+            head = (sale_id, key, sale.showtime_id, "offline", "paid", sale.cashier_id, shift_id)
+            hold_id, central_sale_id, refunded, created_at = None, None, 0, now
             db.execute(
                 "INSERT INTO sales (id, idempotency_key, showtime_id, mode, state, cashier_id,"
-                " lines, total, created_at, updated_at)"
-                " VALUES (?, ?, ?, 'offline', 'draft', ?, '[]', 0, ?, ?)",
-                [sale_id, sale.idempotency_key, sale.showtime_id, sale.cashier_id, now, now],
+                " shift_id, lease_id, lines, total, tendered, change, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [*head, sale.lease_id, lines_text, total, given, change, now, now],
             )
         else:
             sale_id = draft_id
-            _check_draft(store, draft_id, sale.idempotency_key, "offline", sale.showtime_id)
-        _pay(store, sale_id, lines, sale.payments, (total, given, change), shift_id)
-        _add_tickets(
-            store, sale_id, [(t.id, t.seat, t.ticket_type, t.price, t.code) for t in sale.tickets]
+            row = _draft_row(store, draft_id, key, "offline", sale.showtime_id)
+            if "paid" not in TRANSITIONS[row[4]]:
+                raise IllegalTransition(f"sale {sale_id}", row[4], "paid")
+            lines_text = _lines_json(lines)
+            head = (*row[:4], "paid", row[5], shift_id if shift_id is not None else row[6])
+            hold_id, central_sale_id, refunded, created_at = row[7], row[9], row[14], row[15]
+            db.execute(
+                "UPDATE sales SET state = 'paid', shift_id = ?, lease_id = ?, lines = ?,"
+                " total = ?, tendered = ?, change = ?, updated_at = ? WHERE id = ? AND state = ?",
+                [head[6], sale.lease_id, lines_text, total, given, change, now, sale_id, row[4]],
+            )
+        db.conn.executemany(
+            "INSERT INTO sale_tickets (id, sale_id, seat, ticket_type, price, code)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(t.id, sale_id, t.seat, t.ticket_type, t.price, t.code) for t in sale.tickets],
         )
-        lease_id = leases.take(
+        payments = tuple(SalePayment(str(p.method), p.amount, p.reference) for p in sale.payments)
+        db.conn.executemany(
+            "INSERT INTO sale_payments (sale_id, method, amount, reference) VALUES (?, ?, ?, ?)",
+            [(sale_id, x.method, x.amount, x.reference) for x in payments],
+        )
+        _, seats_sold = leases.mark_sold(
             store,
             sale.showtime_id,
-            [t.seat for t in sale.tickets],
+            [x.seat for x in lines],
             sale_id=sale_id,
             lease_id=sale.lease_id,
         )
-        db.execute("UPDATE sales SET lease_id = ? WHERE id = ?", [lease_id, sale_id])
-        _journal_sale(store, sale_id, "offline", sale.idempotency_key, lines, sale.payments, total)
-        outbox.enqueue(store, "sale", sale.idempotency_key, sale.model_dump(mode="json"))
-    return get(store, sale_id)
+        journal.append_all(
+            store,
+            [seats_sold, _sale_entry(sale_id, "offline", key, lines, sale.payments, total)],
+        )
+        outbox.enqueue(store, "sale", key, sale.model_dump(mode="json"))
+    tickets = tuple(
+        SaleTicket(t.id, t.seat, t.ticket_type, t.price, t.code, False) for t in sale.tickets
+    )
+    return Sale(
+        *head,
+        hold_id,
+        sale.lease_id,
+        central_sale_id,
+        lines,
+        total,
+        given,
+        change,
+        refunded,
+        from_iso(created_at),
+        from_iso(now),
+        tickets,
+        payments,
+    )
 
 
 def record_online_sale(
@@ -433,15 +476,21 @@ def _state(store: Store, sale_id: str) -> str:
 
 
 def _check_draft(store: Store, sale_id: str, key: str, mode: str, showtime_id: str) -> None:
-    row = store.db.execute(
-        "SELECT idempotency_key, mode, showtime_id FROM sales WHERE id = ?", [sale_id]
-    ).fetchone()
+    _draft_row(store, sale_id, key, mode, showtime_id)
+
+
+def _draft_row(
+    store: Store, sale_id: str, key: str, mode: str, showtime_id: str
+) -> tuple[Any, ...]:
+    """The sale's row (columns as in _SALE_COLUMNS), checked to be the draft of this sale."""
+    row = store.db.execute(f"SELECT {_SALE_COLUMNS} FROM sales WHERE id = ?", [sale_id]).fetchone()
     if row is None:
         raise NotFound(f"sale {sale_id} does not exist in this terminal's store")
-    if tuple(row) != (key, mode, showtime_id):
+    if (row[1], row[3], row[2]) != (key, mode, showtime_id):
         raise ValueError(
-            f"sale {sale_id} is ({row[0]}, {row[1]}, {row[2]}), not ({key}, {mode}, {showtime_id})"
+            f"sale {sale_id} is ({row[1]}, {row[3]}, {row[2]}), not ({key}, {mode}, {showtime_id})"
         )
+    return tuple(row)
 
 
 def _move(store: Store, sale_id: str, current: str, to_state: str, fields: dict[str, Any]) -> None:
@@ -495,15 +544,27 @@ def _journal_sale(
     payments: Sequence[models.Payment],
     total: int,
 ) -> None:
-    journal.append(
-        store,
+    journal.append_all(store, [_sale_entry(sale_id, mode, key, lines, payments, total)])
+
+
+def _sale_entry(
+    sale_id: str,
+    mode: str,
+    key: str,
+    lines: Sequence[Line],
+    payments: Sequence[models.Payment],
+    total: int,
+) -> journal.Event:
+    return journal.Event(
         "sale",
-        sale_id=sale_id,
-        amount=total,
-        payload={
+        {
             "mode": mode,
             "idempotency_key": key,
-            "lines": json.loads(_lines_json(lines)),
+            "lines": [
+                {"seat": x.seat, "ticket_type": x.ticket_type, "price": x.price} for x in lines
+            ],
             "payments": [p.model_dump(mode="json") for p in payments],
         },
+        sale_id=sale_id,
+        amount=total,
     )

@@ -20,7 +20,16 @@ from centralkit import (
     upload,
 )
 
-from contract.ticket_code import Verdict, check_ticket_code, new_private_key
+from contract.models import OfflineSale, OfflineTicket, Payment, PaymentMethod
+from contract.ticket_code import (
+    TicketClaim,
+    Verdict,
+    b64e,
+    check_ticket_code,
+    new_private_key,
+    offline_sale_signing_bytes,
+    sign_ticket,
+)
 
 
 def _lease(term, count: int = 10) -> dict:
@@ -181,3 +190,83 @@ def test_an_offline_sale_counts_at_its_own_time(terminal) -> None:
     answer = ok(terminal.post("/v1/reconciliations", report))
     assert answer["central_sales_count"] == 1 and answer["central_gross"] == price
     assert answer["differences"] == []
+
+
+def _signed(term, sale: OfflineSale, tickets: list[tuple[str, str]]) -> OfflineSale:
+    """`sale` with tickets (id, seat) of its own choosing, every code and the sale re-signed
+    with the terminal's key: a sale only a buggy terminal would make."""
+    claims = [
+        TicketClaim(
+            ticket_id=ticket_id,
+            showtime_id=sale.showtime_id,
+            seat=seat,
+            ticket_type=sale.tickets[0].ticket_type,
+            starts_at=starts_at(term),
+            key_id=term.id,
+            channel="offline",
+        )
+        for ticket_id, seat in tickets
+    ]
+    price = sale.tickets[0].price
+    unsigned = sale.model_copy(
+        update={
+            "tickets": [
+                OfflineTicket(
+                    id=c.ticket_id,
+                    seat=c.seat,
+                    ticket_type=c.ticket_type,
+                    price=price,
+                    code=sign_ticket(c, term.key),
+                )
+                for c in claims
+            ],
+            "payments": [Payment(method=PaymentMethod.CASH, amount=price * len(claims))],
+            "signature": "",
+        }
+    )
+    signing = offline_sale_signing_bytes(unsigned.model_dump(mode="json"))
+    return unsigned.model_copy(update={"signature": b64e(term.key.sign(signing))})
+
+
+def test_a_batch_sees_its_own_earlier_sales(terminal) -> None:
+    lease = _lease(terminal, 4)
+    price = showtime(terminal)["prices"]["adult"]
+    at = starts_at(terminal)
+    seats = lease["seats"]
+    first = offline_sale(terminal, lease, seats[:1], starts_at=at, price=price)
+    same_seat = offline_sale(terminal, lease, seats[:1], starts_at=at, price=price)
+    other = offline_sale(terminal, lease, seats[1:2], starts_at=at, price=price)
+    results = upload(terminal, first, first, same_seat, other)
+    assert [r["result"] for r in results] == ["accepted", "duplicate", "conflict", "accepted"]
+    assert results[1]["sale_id"] == results[0]["sale_id"]
+    assert results[2]["reason"] == f"seat {seats[0]} is already sold"
+    now = states(terminal)
+    assert now[seats[0]]["state"] == now[seats[1]]["state"] == "sold"
+    assert now[seats[2]]["state"] == "leased"
+
+
+def test_a_row_the_database_refuses_is_that_sales_conflict_only(terminal) -> None:
+    lease = _lease(terminal, 6)
+    price = showtime(terminal)["prices"]["adult"]
+    at = starts_at(terminal)
+    seats = lease["seats"]
+    taken = offline_sale(terminal, lease, seats[:1], starts_at=at, price=price)
+    assert upload(terminal, taken)[0]["result"] == "accepted"
+
+    good = offline_sale(terminal, lease, seats[1:2], starts_at=at, price=price)
+    base = offline_sale(terminal, lease, seats[2:3], starts_at=at, price=price)
+    seat_twice = _signed(terminal, base, [("OTTWICE0001", seats[2]), ("OTTWICE0002", seats[2])])
+    base = offline_sale(terminal, lease, seats[3:4], starts_at=at, price=price)
+    reused_id = _signed(terminal, base, [(taken.tickets[0].id, seats[3])])
+    also_good = offline_sale(terminal, lease, seats[4:5], starts_at=at, price=price)
+    results = upload(terminal, good, seat_twice, reused_id, also_good)
+    assert [r["result"] for r in results] == ["accepted", "conflict", "conflict", "accepted"]
+    assert results[1]["reason"] == "UNIQUE constraint failed: tickets.showtime_id, tickets.seat"
+    assert results[2]["reason"] == "UNIQUE constraint failed: tickets.id"
+    now = states(terminal)
+    assert now[seats[1]]["state"] == now[seats[4]]["state"] == "sold"
+    assert now[seats[2]]["state"] == now[seats[3]]["state"] == "leased"
+    # The batch again: what was taken is a duplicate, what was refused is refused again.
+    again = upload(terminal, good, seat_twice, reused_id, also_good)
+    assert [r["result"] for r in again] == ["duplicate", "conflict", "conflict", "duplicate"]
+    assert [r["reason"] for r in again[1:3]] == [r["reason"] for r in results[1:3]]

@@ -102,7 +102,7 @@ def test_illegal_transitions_are_refused(store: Store, path: list[str], illegal:
     before = sales.get(store, draft.id)
     with pytest.raises(IllegalTransition) as caught:
         sales.advance(store, draft.id, illegal)  # type: ignore[arg-type]
-    assert caught.value.code == "STATE-ILLEGAL-TRANSITION"
+    assert caught.value.code == "STATE_ILLEGAL_TRANSITION"
     assert sales.get(store, draft.id) == before
 
 
@@ -149,6 +149,8 @@ def test_an_offline_sale_writes_everything_at_once(store: Store, leased: Leased)
     assert item.payload == offline.model_dump(mode="json")
     assert [e.kind for e in journal.entries(store, sale_id=sale.id)] == ["seats_sold", "sale"]
     assert journal.verify(store).ok
+    # The sale handed back is built from what was written, not read back: it must be the same.
+    assert sale == sales.get(store, sale.id)
 
 
 def test_an_offline_sale_that_fails_midway_leaves_no_trace(store: Store, leased: Leased) -> None:
@@ -191,6 +193,37 @@ def test_an_offline_draft_becomes_the_sale(store: Store, leased: Leased) -> None
     sale = sales.record_offline_sale(store, offline, draft_id=draft.id)
     assert (sale.id, sale.state, sale.total) == (draft.id, "paid", 4000)
     assert len(sales.list_sales(store)) == 1
+    assert sale == sales.get(store, sale.id)
+
+
+def test_an_offline_draft_keeps_its_shift_unless_given_one(
+    store: Store, leased: Leased, clock: FakeClock
+) -> None:
+    leased(["A1", "A2"])
+    kept = sales.create_draft(
+        store, showtime_id="S1", cashier_id="c1", mode="offline", shift_id="shift-1"
+    )
+    clock.advance(5)
+    sale = sales.record_offline_sale(
+        store, make_offline_sale([("A1", 4000)], key=kept.idempotency_key), draft_id=kept.id
+    )
+    assert (sale.shift_id, sale.created_at, sale.updated_at) == (
+        "shift-1",
+        kept.created_at,
+        clock.now,
+    )
+    assert sale == sales.get(store, kept.id)
+    moved = sales.create_draft(
+        store, showtime_id="S1", cashier_id="c1", mode="offline", shift_id="shift-1"
+    )
+    sale = sales.record_offline_sale(
+        store,
+        make_offline_sale([("A2", 4000)], key=moved.idempotency_key),
+        draft_id=moved.id,
+        shift_id="shift-2",
+    )
+    assert sale.shift_id == "shift-2"
+    assert sale == sales.get(store, moved.id)
 
 
 @pytest.mark.parametrize(
