@@ -218,6 +218,21 @@ def depth(store: Store) -> int:
     return int(row[0])
 
 
+def held(store: Store) -> int:
+    """Queued items the central refused for a reason that was not a verdict on them (the
+    sender marks them `held: ...`): still queued and retried, but a human should look."""
+    row = store.db.execute(
+        "SELECT count(*) FROM outbox WHERE state = 'pending' AND last_error LIKE 'held:%'"
+    ).fetchone()
+    return int(row[0])
+
+
+def conflicts(store: Store) -> int:
+    """Items the central refused as a verdict (state failed): kept for the supervisor."""
+    row = store.db.execute("SELECT count(*) FROM outbox WHERE state = 'failed'").fetchone()
+    return int(row[0])
+
+
 def items(store: Store, state: State | None = None) -> list[OutboxItem]:
     """Items in id order, optionally only those in one state."""
     if state is not None and state not in STATES:

@@ -37,7 +37,19 @@ def pos_json(*args: str) -> object:
     return json.loads(out)
 
 
-def enroll_home(server: CentralThread, path: Path, index: int = 0, **settings: object) -> Home:
+PINS = {"c01": "1111", "c02": "2222", "c03": "3333", "c04": "4444"}
+
+
+def enroll_home(
+    server: CentralThread,
+    path: Path,
+    index: int = 0,
+    *,
+    shifts: tuple[str, ...] = ("c01", "c02"),
+    **settings: object,
+) -> Home:
+    """An enrolled terminal with open shifts for `shifts` (no sale without one); end-of-day
+    tests pass `shifts=()` to open and close their own."""
     info = server.info()["terminals"][index]
     code, _, err = pos(
         "enroll",
@@ -55,6 +67,12 @@ def enroll_home(server: CentralThread, path: Path, index: int = 0, **settings: o
         config = json.loads(home.config_path.read_text())
         config.update(settings)
         home.config_path.write_text(json.dumps(config))
+    for cashier in shifts:
+        code, _, err = pos(
+            *args(home, "shift", "open", "--cashier", cashier, "--pin", PINS[cashier]),
+            "--float", "100x1", "--json",
+        )  # fmt: skip
+        assert code == 0, err
     return home
 
 

@@ -27,6 +27,8 @@ def run_status(args: argparse.Namespace) -> int:
             "terminal": counter.settings.terminal_id,
             "mode": s.mode.value,
             "outbox": s.outbox,
+            "held": s.held,
+            "conflicts": s.conflicts,
             "leases": s.leases,
             "journal_ok": s.journal_ok,
             "business_date": s.business_date,
@@ -37,12 +39,15 @@ def run_status(args: argparse.Namespace) -> int:
         args,
         data,
         lambda d: (
-            f"{d['terminal']}: {d['mode'].upper()}, outbox {d['outbox']}, "
+            f"{d['terminal']}: {d['mode'].upper()}, outbox {d['outbox']}"
+            + (f" ({d['held']} held: see `pos sync`)" if d["held"] else "")
+            + (f", {d['conflicts']} conflicts for the supervisor" if d["conflicts"] else "")
+            + ", "
             f"{sum(d['leases'].values())} seats leased over {len(d['leases'])} showtimes"
             + ("" if d["journal_ok"] else "; JOURNAL BROKEN")
         ),
     )
-    return 0
+    return 0 if data["journal_ok"] else 1  # a script checking the till must notice
 
 
 def run_leases(args: argparse.Namespace) -> int:

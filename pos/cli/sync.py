@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         result,
         lambda r: (
             f"sent {r['sent']}: {r['accepted']} accepted, {r['duplicates']} duplicates, "
-            f"{r['conflicts']} conflicts, {r['failed']} failed; {r['remaining']} still queued"
+            f"{r['conflicts']} conflicts, {r['held']} held; {r['remaining']} still queued"
             + (f" ({r['error']})" if r["error"] else "")
         ),
     )

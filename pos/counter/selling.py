@@ -195,6 +195,19 @@ class Seller:
             return None
         return hold.id
 
+    async def release_hold(self, hold_id: str) -> None:
+        """The customer walked away (the cashier left the ticket-type or payment screen): give
+        the seats back now rather than when the hold expires. A central that does not answer
+        lets the hold run out on its own, so a failure here is not the cashier's problem."""
+        if self.breaker.is_open:
+            return
+        try:
+            await self.port.release_hold(hold_id)
+        except Rejected:
+            return  # expired or already used: nothing to give back
+        except CentralError:
+            self.breaker.record_failure()
+
     # --- the sale -------------------------------------------------------------------------
 
     def _check_seats(self, order: Order, count: int) -> None:

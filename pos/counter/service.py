@@ -53,6 +53,10 @@ from pos.ports.port import CentralPort
 class Status:
     mode: Mode
     outbox: int
+    held: int
+    """Of `outbox`, items the central refused but not as a verdict: retried, look at them."""
+    conflicts: int
+    """Operations the central refused for good (seat sold twice...): for the supervisor."""
     leases: dict[str, int]
     """Seats available to sell offline, by showtime."""
     journal_ok: bool
@@ -264,6 +268,8 @@ class Counter:
         return Status(
             mode=self.breaker.mode,
             outbox=outbox.depth(self.store),
+            held=outbox.held(self.store),
+            conflicts=outbox.conflicts(self.store),
             leases={s.showtime_id: s.available for s in leases.leases(self.store)},
             journal_ok=bool(self.journal_check and self.journal_check.ok),
             business_date=self.today.selling,
@@ -447,6 +453,21 @@ class Counter:
 
     async def hold(self, showtime_id: str, seats: list[str]) -> str | None:
         return await self.seller.hold(showtime_id, seats)
+
+    async def release_hold(self, hold_id: str) -> None:
+        await self.seller.release_hold(hold_id)
+
+    def find_bookings(self, query: str) -> list[cache.CachedBooking]:
+        """Today's online bookings (as last cached) whose code or customer name contains
+        `query`, case-insensitively: pickup by code, or by name when the code is lost."""
+        wanted = query.strip().casefold()
+        if not wanted:
+            return []
+        return [
+            b
+            for b in cache.bookings(self.store)
+            if wanted in b.booking.code.casefold() or wanted in b.booking.customer.casefold()
+        ]
 
     async def seat_view(self, showtime_id: str) -> SeatView:
         return await self.seller.seat_view(showtime_id)

@@ -127,9 +127,9 @@ class ShiftDesk:
 
     def open_shift(self, cashier_id: str, pin: str, float_counts: Mapping[int, int]) -> Shift:
         self.staff.check_pin(cashier_id, pin)
-        shift = shifts.open_shift(
-            self.store, cashier_id, float_counts, business_date=self.today.business_date()
-        )
+        day = self.today.business_date()
+        self._refuse_closed_day(day)
+        shift = shifts.open_shift(self.store, cashier_id, float_counts, business_date=day)
         self.on_change()
         return shift
 
@@ -146,6 +146,7 @@ class ShiftDesk:
         """Supervisor only. Without `cashier_id`, the terminal's only open shift."""
         self.staff.check_pin(supervisor_id, pin, supervisor=True)
         shift = self._shift_for(cashier_id)
+        self._refuse_closed_day(shift.business_date)
         return shifts.cash_move(
             self.store, shift.id, direction, amount, reason=reason, supervisor_id=supervisor_id
         )
@@ -158,6 +159,26 @@ class ShiftDesk:
             closed = shifts.close_shift(self.store, shift.id, counts)
             report, stored = self._keep(shifts.shift_scope(closed))
         return await self._print_and_upload(report, stored)
+
+    def till_for(self, cashier_id: str | None) -> Shift:
+        """The open shift money moves through: the cashier's own (for a supervisor's refund or
+        void with no cashier named, any open one). No shift, no sale, pickup, refund or cash
+        movement; and none on a business day already closed."""
+        if cashier_id is None:
+            open_ = shifts.list_shifts(self.store, state="open")
+            if not open_:
+                raise CounterError("NO_OPEN_SHIFT", "No shift is open at this terminal.")
+            shift = open_[0]
+        else:
+            shift = self._shift_for(cashier_id)
+        self._refuse_closed_day(shift.business_date)
+        return shift
+
+    def _refuse_closed_day(self, day: date) -> None:
+        if shifts.day_closed(self.store, day) is not None:
+            raise CounterError(
+                "DAY_CLOSED", f"Business day {day} is closed; nothing more is sold on it."
+            )
 
     def _shift_for(self, cashier_id: str | None) -> Shift:
         if cashier_id is not None:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from pydantic import ValidationError
+
 from contract.business_day import Clock
 from contract.models import (
     MAX_BATCH,
@@ -28,7 +30,7 @@ from offline import outbox, sales
 from offline.outbox import OutboxItem
 from offline.store import Store
 from pos.counter.connectivity import Breaker
-from pos.ports.errors import CentralError, Rejected
+from pos.ports.errors import CentralError, Conflict, Rejected, Unauthorized
 from pos.ports.port import CentralPort
 
 BATCH = MAX_BATCH
@@ -42,7 +44,12 @@ class SyncReport:
     accepted: int = 0
     duplicates: int = 0
     conflicts: int = 0
-    failed: int = 0
+    """Definitive refusals of one item (a seat sold twice, a pickup already made): they leave
+    the queue, kept for the supervisor, and show in `pos status` and the TUI."""
+    held: int = 0
+    """Items now held: the central would not take them for a reason that is not a verdict on
+    them (a malformed request, an expired token); kept queued with the reason, retried later,
+    never dropped."""
     remaining: int = 0
     error: str | None = None
 
@@ -51,9 +58,13 @@ class SyncReport:
 
     def add(self, other: SyncReport) -> None:
         """Count another drain's work into this one (its outcome, remaining and error, win)."""
-        for name in ("sent", "accepted", "duplicates", "conflicts", "failed"):
+        for name in ("sent", "accepted", "duplicates", "conflicts"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.remaining, self.error = other.remaining, other.error
+        self.held, self.remaining, self.error = other.held, other.remaining, other.error
+
+
+HELD_FOR = timedelta(minutes=5)
+"""How long an item the central refused (not as a verdict) waits before it is tried again."""
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -108,6 +119,7 @@ class OutboxSender:
                 progress(report.sent, total)
             self.on_change()
         report.remaining = outbox.depth(store)
+        report.held = outbox.held(store)
         self.since_open.add(report)
         return report
 
@@ -124,9 +136,15 @@ class OutboxSender:
             item = claimed[i]
             try:
                 result = await self._one(item)
+            except Unauthorized as exc:  # this terminal's token: nothing else will go either
+                self._hold([item], exc)
+                raise
+            except Conflict as exc:  # a verdict on this one operation
+                outbox.give_up(self.store, item.id, f"conflict: {exc}")
+                report.conflicts += 1
             except Rejected as exc:
-                outbox.give_up(self.store, item.id, str(exc))
-                report.failed += 1
+                self._hold([item], exc)
+                report.held += 1
             except CentralError as exc:
                 outbox.retry_later(
                     self.store, item.id, str(exc), self.clock() + _backoff(item.attempts)
@@ -138,21 +156,47 @@ class OutboxSender:
             report.sent += 1
             i += 1
 
+    def _hold(self, items: list[OutboxItem], why: Exception | str) -> None:
+        """Keep items queued with the reason, tried again later: never dropped."""
+        for item in items:
+            outbox.retry_later(self.store, item.id, f"held: {why}", self.clock() + HELD_FOR)
+
     async def _sale_batch(self, items: list[OutboxItem], report: SyncReport) -> None:
-        batch = OfflineBatch(sales=[OfflineSale.model_validate(i.payload) for i in items])
+        sendable: list[tuple[OutboxItem, OfflineSale]] = []
+        for item in items:
+            try:
+                sendable.append((item, OfflineSale.model_validate(item.payload)))
+            except ValidationError:
+                self._hold([item], "this sale's record is damaged in the store")
+                report.held += 1
+        if sendable:
+            await self._upload([i for i, _ in sendable], [s for _, s in sendable], report)
+
+    async def _upload(
+        self, items: list[OutboxItem], batch: list[OfflineSale], report: SyncReport
+    ) -> None:
         try:
-            answer = await self.port.upload_offline(batch)
-        except CentralError as exc:
-            if not isinstance(exc, Rejected):
-                for item in items:
-                    outbox.retry_later(
-                        self.store, item.id, str(exc), self.clock() + _backoff(item.attempts)
-                    )
-                raise
-            for item in items:
-                outbox.give_up(self.store, item.id, str(exc))
-            report.failed += len(items)
+            answer = await self.port.upload_offline(OfflineBatch(sales=batch))
+        except Unauthorized as exc:
+            self._hold(items, exc)
+            raise
+        except Rejected as exc:
+            # The central refused the whole request: split it, so one sale it cannot take
+            # never holds back the others; that one alone is kept aside, with the reason.
+            if len(items) == 1:
+                self._hold(items, exc)
+                report.held += 1
+                return
+            half = len(items) // 2
+            await self._upload(items[:half], batch[:half], report)
+            await self._upload(items[half:], batch[half:], report)
             return
+        except CentralError as exc:
+            for item in items:
+                outbox.retry_later(
+                    self.store, item.id, str(exc), self.clock() + _backoff(item.attempts)
+                )
+            raise
         results = {r.idempotency_key: r for r in answer.results}
         # One local transaction for the whole answer: one fsync instead of one per sale. Should
         # it fail, the items stay in flight and are resent; the central answers "duplicate".

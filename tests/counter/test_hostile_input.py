@@ -13,11 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contract.errors import BoxOfficeError
-from contract.models import PaymentMethod
 from offline import journal, outbox
 from pos.counter.home import Home
-from pos.counter.payments import Tender
-from pos.counter.selling import Order
 from pos.counter.service import Counter
 from tests.kit import args, pos, sell_args, with_counter
 
@@ -163,21 +160,25 @@ def test_a_missing_or_truncated_key_file_is_one_line(home: Home) -> None:
 
 
 def test_a_full_disk_is_a_clear_error_and_the_store_stays_whole(home: Home) -> None:
-    async def sell_on_a_full_disk(counter: Counter) -> tuple[str, int, bool]:
-        before = outbox.depth(counter.store)
-        counter.breaker.trip()  # offline: the sale is only recorded here
-        pages = counter.store.db.execute("PRAGMA page_count").fetchone()[0]
-        counter.store.db.execute(f"PRAGMA max_page_count = {pages}")
+    """The disk fills while a sale's rows are written: the whole transaction rolls back and
+    the error is STORE_FULL (a BoxOfficeError: one line in the CLI, one dialog in the TUI)."""
+
+    async def write_on_a_full_disk(counter: Counter) -> tuple[str, int, int, bool]:
+        store = counter.store
+        before = (outbox.depth(store), journal.verify(store).entries)
+        pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+        store.db.execute(f"PRAGMA max_page_count = {pages}")  # no page more: the disk is full
         try:
-            await counter.sell(
-                Order("st-002", "c01", ["adult"], [Tender(PaymentMethod.CASH, 10**6)], count=1)
-            )
+            with store.atomic():
+                journal.append(store, "reprint", payload={"jobs": []})
+                outbox.enqueue(store, "release", "k-full", {"seats": ["A1"] * 100_000})
         except BoxOfficeError as exc:
             code = exc.code
         else:
-            code = "sold"
-        counter.store.db.execute("PRAGMA max_page_count = 1073741823")
-        ok = counter.store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return code, outbox.depth(counter.store) - before, ok and journal.verify(counter.store).ok
+            code = "written"
+        store.db.execute("PRAGMA max_page_count = 1073741823")
+        check = journal.verify(store)
+        ok = store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok" and check.ok
+        return code, outbox.depth(store) - before[0], check.entries - before[1], ok
 
-    assert with_counter(home, sell_on_a_full_disk) == ("STORE_FULL", 0, True)
+    assert with_counter(home, write_on_a_full_disk) == ("STORE_FULL", 0, 0, True)

@@ -222,10 +222,10 @@ def test_everything_in_a_used_home_is_private_whatever_the_umask(
         home = enroll_home(live_central, tmp_path / "t1", lease_seats=2)
         pos_json(*sell_args(home, "st-002", "auto:1"))
         pos_json(
-            *args(home, "shift", "open", "--cashier", "c02", "--pin", "2222", "--float", "100x1")
+            *args(home, "shift", "open", "--cashier", "c03", "--pin", "3333", "--float", "100x1")
         )
         pos_json(
-            *args(home, "shift", "close", "--cashier", "c02", "--pin", "2222", "--count", "100x1")
+            *args(home, "shift", "close", "--cashier", "c03", "--pin", "3333", "--count", "100x1")
         )
     finally:
         os.umask(old)

@@ -13,4 +13,4 @@ from tests.kit import enroll_home
 
 @pytest.fixture
 def home(live_central: CentralThread, tmp_path: Path) -> Home:
-    return enroll_home(live_central, tmp_path / "t1", lease_seats=4)
+    return enroll_home(live_central, tmp_path / "t1", shifts=(), lease_seats=4)

@@ -167,6 +167,8 @@ def test_altered_sale_shows_as_difference_and_broken_chain(
         return journal.verify(counter.store)
 
     assert not with_counter(home, verify).ok
+    code, out, _ = pos("status", "--json", *h)
+    assert code == 1 and json.loads(out)["journal_ok"] is False
 
     code, out, _ = pos("eod", "--json", *h)
     refusal = json.loads(out)

@@ -67,6 +67,12 @@ async def enroll(pretix: SeededPretix, folder: Path, terminal: str) -> Home:
         "--home",
         str(folder),
     )
+    # no sale or pickup without an open shift: the tests sell as c01 and pick up as c02
+    for cashier, pin in (("c01", "1111"), ("c02", "2222")):
+        await asyncio.to_thread(
+            pos, "shift", "open", "--cashier", cashier, "--pin", pin, "--float", "100x1",
+            "--home", str(folder),
+        )  # fmt: skip
     return Home(folder)
 
 
