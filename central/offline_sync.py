@@ -24,13 +24,15 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from central.catalog import ShowtimeRow, showtime
-from central.context import Context, iso, new_id
+from central.context import Context, iso, new_id, parse_iso
 from central.errors import ApiError
 from central.seats import SeatRow, seat_rows
 from central.selling import check_money
 from contract.models import (
+    SALES_CLOSE_AFTER_START,
     OfflineBatch,
     OfflineBatchResult,
     OfflineSale,
@@ -107,11 +109,34 @@ def _signed(signatures: Signatures) -> None:
         raise Refused("signature does not verify with this terminal's key")
 
 
-def _lease(lease: tuple[str, str] | None, terminal_id: str, sale: OfflineSale) -> None:
-    if lease is None or lease[0] != terminal_id:
+CLOCK_SKEW = timedelta(minutes=2)
+"""How far a terminal's clock may run from ours before its `sold_at` is doubted."""
+
+
+def _lease(lease: _Lease | None, terminal_id: str, sale: OfflineSale) -> None:
+    if lease is None or lease.terminal_id != terminal_id:
         raise Refused(f"lease {sale.lease_id} is not this terminal's")
-    if lease[1] != sale.showtime_id:
+    if lease.showtime_id != sale.showtime_id:
         raise Refused("lease is for another showtime")
+    if sale.sold_at < lease.created_at - CLOCK_SKEW:
+        raise Refused("sold before the lease was granted")
+    if lease.released_at is not None and sale.sold_at > lease.released_at + CLOCK_SKEW:
+        raise Refused("sold after the lease was released")
+
+
+def _when(st: ShowtimeRow, sale: OfflineSale) -> None:
+    """A sale counts on its own business day only if it was made while the showtime was on
+    sale; a later `sold_at` is a conflict, not a sale silently counted outside the day."""
+    if sale.sold_at >= st.start + SALES_CLOSE_AFTER_START + CLOCK_SKEW:
+        raise Refused("sold after sales for the showtime had closed")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lease:
+    terminal_id: str
+    showtime_id: str
+    created_at: datetime
+    released_at: datetime | None
 
 
 def _money(st: ShowtimeRow, sale: OfflineSale) -> None:
@@ -200,8 +225,9 @@ class _View:
 
     known: dict[str, str]
     tombstoned: set[str]
-    leases: dict[str, tuple[str, str]]
-    """(terminal_id, showtime_id) by lease id."""
+    leases: dict[str, _Lease]
+    staff: set[str]
+    """Staff ids the cinema has: an offline sale's cashier must be one of them."""
     showtimes: dict[str, ShowtimeRow | str]
     """The showtime, or why there is none."""
     seats: dict[str, dict[str, SeatRow]]
@@ -221,13 +247,14 @@ class _View:
             )
         }
         leases = {
-            r[0]: (r[1], r[2])
+            r[0]: _Lease(r[1], r[2], parse_iso(r[3]), parse_iso(r[4]) if r[4] else None)
             for r in conn.execute(
-                "SELECT id, terminal_id, showtime_id FROM leases"
+                "SELECT id, terminal_id, showtime_id, created_at, released_at FROM leases"
                 " WHERE id IN (SELECT value FROM json_each(?))",
                 (_json(s.lease_id for s in sales),),
             )
         }
+        staff = {r[0] for r in conn.execute("SELECT id FROM staff")}
         showtimes: dict[str, ShowtimeRow | str] = {}
         labels: dict[str, set[str]] = {}
         for s in sales:
@@ -243,7 +270,7 @@ class _View:
             if isinstance(showtimes[st_id], ShowtimeRow)
         }
         known = _known(conn, terminal_id, _keys(sales))
-        return cls(known, tombstoned, leases, showtimes, seats)
+        return cls(known, tombstoned, leases, staff, showtimes, seats)
 
     def judge(self, terminal_id: str, sale: OfflineSale, signatures: Signatures) -> ShowtimeRow:
         """Every check of a sale, in order, against the view; returns its showtime."""
@@ -251,9 +278,12 @@ class _View:
         if sale.idempotency_key in self.tombstoned:
             raise Refused("the terminal cancelled this sale")
         _lease(self.leases.get(sale.lease_id), terminal_id, sale)
+        if sale.cashier_id not in self.staff:
+            raise Refused(f"cashier {sale.cashier_id} is not on the staff list")
         st = self.showtimes[sale.showtime_id]
         if not isinstance(st, ShowtimeRow):
             raise Refused(st)
+        _when(st, sale)
         _money(st, sale)
         _codes(sale, signatures)
         _seats(sale, self.seats[st.id])

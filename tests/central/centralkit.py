@@ -146,6 +146,7 @@ def offline_sale(
     sale_signer: Ed25519PrivateKey | None = None,
     sold_at: datetime | None = None,
     showtime_id: str | None = None,
+    cashier_id: str = "c01",
 ) -> OfflineSale:
     """An offline sale exactly as a terminal builds it: tickets signed with its own key (key id
     = terminal id), the sale signed over its model dump without the signature."""
@@ -175,7 +176,7 @@ def offline_sale(
         idempotency_key=key or new_key(),
         lease_id=lease["id"],
         showtime_id=st,
-        cashier_id="c01",
+        cashier_id=cashier_id,
         sold_at=sold_at or datetime.now(UTC),
         tickets=tickets,
         payments=[Payment(method=PaymentMethod.CASH, amount=price * len(seats))],

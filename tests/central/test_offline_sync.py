@@ -3,6 +3,7 @@ later; each one accepted, a duplicate, or a conflict with the reason."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from centralkit import (
     upload,
 )
 
+from central.context import iso
 from contract.models import OfflineSale, OfflineTicket, Payment, PaymentMethod
 from contract.ticket_code import (
     TicketClaim,
@@ -41,7 +43,7 @@ def test_accepted_then_duplicate(terminal) -> None:
     price = showtime(terminal)["prices"]["adult"]
     at = starts_at(terminal)
     # sold_at in the cinema's own zone: the signature must survive the central's re-dump.
-    local = datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(minutes=3)
+    local = datetime.now(ZoneInfo("Asia/Shanghai"))
     one = offline_sale(terminal, lease, lease["seats"][:2], starts_at=at, price=price)
     two = offline_sale(
         terminal, lease, lease["seats"][2:3], starts_at=at, price=price, sold_at=local
@@ -160,12 +162,17 @@ def test_a_cancelled_key_is_refused(terminal) -> None:
     assert states(terminal)[lease["seats"][0]]["state"] == "leased"
 
 
-def test_an_offline_sale_counts_at_its_own_time(terminal) -> None:
+def test_an_offline_sale_counts_at_its_own_time(terminal, tmp_path) -> None:
     """sold_at is when the customer paid, not when the sale reached the central: a shift report
     for the hours the terminal was offline must include it."""
     lease = _lease(terminal, 2)
     price = showtime(terminal)["prices"]["adult"]
     earlier = datetime.now(UTC) - timedelta(hours=5)
+    with sqlite3.connect(tmp_path / "central.db") as db:  # the lease was taken that morning
+        db.execute(
+            "UPDATE leases SET created_at = ? WHERE id = ?",
+            (iso(earlier - timedelta(hours=1)), lease["id"]),
+        )
     sale = offline_sale(
         terminal,
         lease,
@@ -270,3 +277,40 @@ def test_a_row_the_database_refuses_is_that_sales_conflict_only(terminal) -> Non
     again = upload(terminal, good, seat_twice, reused_id, also_good)
     assert [r["result"] for r in again] == ["duplicate", "conflict", "conflict", "duplicate"]
     assert [r["reason"] for r in again[1:3]] == [r["reason"] for r in results[1:3]]
+
+
+def test_a_sale_outside_the_lease_life_or_by_a_stranger_is_a_conflict(terminal) -> None:
+    """sold_at before the lease was granted, after the showtime's sales closed, or a cashier
+    the cinema does not have: each is a conflict with its reason, never counted silently."""
+    lease = _lease(terminal, 4)
+    price = showtime(terminal)["prices"]["adult"]
+    at = starts_at(terminal)
+    start = datetime.fromtimestamp(at, UTC)
+    seats = lease["seats"]
+    early = offline_sale(
+        terminal,
+        lease,
+        seats[:1],
+        starts_at=at,
+        price=price,
+        sold_at=datetime.now(UTC) - timedelta(hours=2),
+    )
+    late = offline_sale(
+        terminal,
+        lease,
+        seats[1:2],
+        starts_at=at,
+        price=price,
+        sold_at=start + timedelta(minutes=40),
+    )
+    stranger = offline_sale(
+        terminal, lease, seats[2:3], starts_at=at, price=price, cashier_id="x99"
+    )
+    fine = offline_sale(terminal, lease, seats[3:4], starts_at=at, price=price)
+    results = upload(terminal, early, late, stranger, fine)  # fmt: skip
+    assert [r["result"] for r in results] == ["conflict", "conflict", "conflict", "accepted"]
+    assert [r["reason"] for r in results[:3]] == [
+        "sold before the lease was granted",
+        "sold after sales for the showtime had closed",
+        "cashier x99 is not on the staff list",
+    ]
