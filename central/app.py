@@ -142,9 +142,12 @@ def create_app(
     def health() -> Health:
         return Health(status="ok", time=ctx.now())
 
+    guesses = terminals.Guesses()
+
     @api.post(f"{v1}/enrollments", response_model=Enrollment, tags=["terminals"])
-    def enroll(req: EnrollmentRequest) -> Enrollment:
-        return terminals.enroll(ctx, req)
+    def enroll(req: EnrollmentRequest, request: Request) -> Enrollment:
+        address = request.client.host if request.client else "unknown"
+        return terminals.enroll(ctx, req, address, guesses)
 
     @api.get(f"{v1}/keys", response_model=KeyRing, tags=["terminals"])
     def keys(_: Terminal) -> KeyRing:

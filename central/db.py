@@ -16,7 +16,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS terminals (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, enrollment_code TEXT NOT NULL UNIQUE,
-    token_hash TEXT UNIQUE, public_key TEXT, enrolled_at TEXT);
+    token_hash TEXT UNIQUE, public_key TEXT, enrolled_at TEXT, code_used_at TEXT);
 CREATE TABLE IF NOT EXISTS staff (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ticket_types (

@@ -9,7 +9,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from pos.cli.common import require_extra
+from pos.cli.common import emit, require_extra
+from pos.counter.errors import CounterError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +27,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--business-date", type=date.fromisoformat, help="place the seeded day on this date"
     )
     serve.set_defaults(func=run_serve)
+    code = actions.add_parser(
+        "new-code", help="issue a fresh one-time enrollment code for a terminal (a new machine)"
+    )
+    code.add_argument("--db", type=Path, required=True, help="the central's SQLite file")
+    code.add_argument("--terminal", required=True, help="terminal id, e.g. T01")
+    code.add_argument("--json", action="store_true", help="print a JSON object")
+    code.set_defaults(func=run_new_code)
+
+
+def run_new_code(args: argparse.Namespace) -> int:
+    require_extra("central", "fastapi", "uvicorn")
+    from central.db import Database  # only with the [central] extra
+    from central.errors import ApiError
+    from central.terminals import issue_code
+
+    if not args.db.exists():
+        raise CounterError("NO_CENTRAL_DB", f"No central database at {args.db}.")
+    try:
+        code = issue_code(Database(args.db), args.terminal)
+    except ApiError as exc:
+        raise CounterError(exc.code, exc.message) from exc
+    emit(
+        args,
+        {"terminal": args.terminal, "code": code},
+        lambda d: f"{d['terminal']}: {d['code']} (works once; the old machine's token stops"
+        " working when the new one enrolls)",
+    )
+    return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:

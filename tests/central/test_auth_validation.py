@@ -19,6 +19,8 @@ from centralkit import (
 )
 
 from central.app import MAX_BODY
+from central.db import Database
+from central.terminals import issue_code
 from contract.ticket_code import new_private_key, public_key_text
 
 
@@ -79,6 +81,7 @@ def test_every_terminal_route_refuses_a_missing_or_bad_token(module_central, aut
 def test_re_enrollment_retires_the_old_token(central) -> None:
     old = enroll(central, 2)
     ok(old.client.get("/v1/keys"))
+    issue_code(Database(central.db_path), central.info()["terminals"][2]["id"])  # IT's step
     new = enroll(central, 2)
     try:
         error_of(old.client.get("/v1/keys"), 401, "BAD_TOKEN")

@@ -30,9 +30,10 @@ def central(drill_central: CentralThread) -> Iterator[CentralThread]:
     drill(drill_central, {})
 
 
-@pytest.fixture
-def terminal(central: CentralThread) -> Iterator[Any]:
-    t = enroll(central, 0)
+@pytest.fixture(scope="module")
+def terminal(drill_central: CentralThread) -> Iterator[Any]:
+    """Enrolled once for the module: an enrollment code works once."""
+    t = enroll(drill_central, 0)
     yield t
     t.client.close()
 
