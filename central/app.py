@@ -35,6 +35,8 @@ from contract.models import (
     HoldRequest,
     KeyRing,
     Lease,
+    LeaseRecall,
+    LeaseRecallRequest,
     LeaseRelease,
     LeaseRequest,
     LeaseTopUp,
@@ -218,6 +220,17 @@ def create_app(
     @api.post(f"{v1}/leases/{{lease_id}}/releases", response_model=Lease, tags=["leases"])
     def release(lease_id: str, req: LeaseRelease, who: Terminal, key: Key) -> Lease:
         return leasing.release(ctx, who, key, lease_id, req)
+
+    @api.post(
+        f"{v1}/showtimes/{{showtime_id}}/lease-recalls", response_model=LeaseRecall, tags=["leases"]
+    )
+    def recall_leased(
+        showtime_id: str, req: LeaseRecallRequest, who: Terminal, key: Key
+    ) -> LeaseRecall:
+        """Online demand needs seats the counters hold: ask them back (the online shop's or the
+        back office's terminal of the same cinema calls this). Each terminal releases the
+        recalled seats it has not sold at its next lease refresh; sold ones stay sold."""
+        return leasing.recall(ctx, who, key, showtime_id, req)
 
     @api.post(f"{v1}/offline-sales", response_model=OfflineBatchResult, tags=["leases"])
     def offline_sales(batch: OfflineBatch, who: Terminal) -> OfflineBatchResult:

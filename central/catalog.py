@@ -8,11 +8,12 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from central import allotment
 from central.context import CENTRAL_KEY_ID, Context, iso, parse_iso
 from central.errors import ApiError, not_found
 from central.seats import seat_rows
+from contract.leasing import earliest_protected_start, may_sell
 from contract.models import (
-    SALES_CLOSE_AFTER_START,
     AuditoriumSummary,
     Film,
     KeyRing,
@@ -44,7 +45,7 @@ class ShowtimeRow:
         return now >= self.start
 
     def on_sale(self, now: datetime) -> bool:
-        return now < self.start + SALES_CLOSE_AFTER_START
+        return may_sell(self.start, now)
 
 
 def _showtime_row(row: sqlite3.Row) -> ShowtimeRow:
@@ -74,9 +75,12 @@ def seeded_business_date(ctx: Context) -> date:
 
 
 def schedule(ctx: Context, day: date | None) -> Schedule:
+    allotment.ensure_tables(ctx.db)
     conn = ctx.db.read()
     day = day or seeded_business_date(ctx)
-    now = iso(ctx.now())
+    moment = ctx.now()
+    now = iso(moment)
+    lowered = allotment.overrides(conn)
     rows = conn.execute(
         "SELECT * FROM showtimes WHERE business_date = ? ORDER BY start, id", (day.isoformat(),)
     ).fetchall()
@@ -87,7 +91,7 @@ def schedule(ctx: Context, day: date | None) -> Schedule:
             " OR (s.hold_id IS NOT NULL AND s.hold_expires > ?)"
             " OR (s.lease_id IS NOT NULL AND t.start > ?))"
             " GROUP BY s.showtime_id",
-            (day.isoformat(), now, now),
+            (day.isoformat(), now, iso(earliest_protected_start(moment))),
         ).fetchall()
     )
     showtimes = [
@@ -102,6 +106,7 @@ def schedule(ctx: Context, day: date | None) -> Schedule:
             festival=st.festival,
             capacity=st.capacity,
             free=st.capacity - taken.get(st.id, 0),
+            counter_allotment=allotment.counter_allotment(conn, ctx, st, lowered),
         )
         for st in map(_showtime_row, rows)
     ]
@@ -134,13 +139,12 @@ def seat_map(ctx: Context, showtime_id: str) -> SeatMap:
     conn = ctx.db.read()
     st = showtime(conn, showtime_id)
     now = ctx.now()
-    started = st.started(now)
     rows = seat_rows(conn, showtime_id)
     layout = ctx.auditorium(st.auditorium_id)
     statuses = []
     for seat in layout.seats:
         row = rows[seat.label]
-        state = row.state(now, started)
+        state = row.state(now)
         statuses.append(
             SeatStatus(
                 label=seat.label,

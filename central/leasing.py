@@ -3,7 +3,18 @@
 A lessee gets the seats nobody fights over first (front corners, side blocks), in runs of
 neighbours so an offline party can still sit together. Wheelchair spaces, companion seats and
 love seats are never leased: they need the full seat map to sell well. VIP seats come last, for
-the auditoriums that have nothing else."""
+the auditoriums that have nothing else.
+
+How many: a request carrying the terminal's demand is granted what `contract.leasing.
+lease_target` allows with everything the central knows (the seats free, the counter allotment,
+the other terminals' leases and reported demand); a request without demand is granted as
+asked, within the allotment. A lease protects its seats until the showtime's sales close
+(`contract.leasing.lease_protects`, applied in central/seats.py).
+
+Recall: when online demand needs seats the counters hold, the central asks terminals for
+unsold leased seats back (`recall`). It never takes them: each terminal sees the recalled seats
+on its leases, releases those it has not sold through its outbox, and keeps the rest; the
+showtime's allotment is lowered so the seats are not leased again."""
 
 from __future__ import annotations
 
@@ -11,29 +22,48 @@ import sqlite3
 from datetime import datetime
 
 from central import idempotency
+from central.allotment import counter_allotment, ensure_tables
 from central.catalog import ShowtimeRow, showtime
 from central.context import Context, iso, new_id, parse_iso
 from central.errors import ApiError, conflict, invalid, not_found
 from central.seats import seat_rows
-from contract.models import Lease, LeaseRelease, LeaseRequest, SeatKind
+from contract.leasing import (
+    BRACING_HEADROOM,
+    HEADROOM,
+    RATE_WINDOW,
+    Demand,
+    lease_protects,
+    lease_target,
+    recall_plan,
+    sales_close,
+)
+from contract.models import (
+    Lease,
+    LeaseDemand,
+    LeaseRecall,
+    LeaseRecallRequest,
+    LeaseRelease,
+    LeaseRequest,
+    SeatKind,
+)
 from contract.seating import desirability
 
 LEASABLE = (SeatKind.STANDARD, SeatKind.VIP)
 
 
-def pick_seats(conn: sqlite3.Connection, ctx: Context, st: ShowtimeRow, count: int) -> list[str]:
+def candidates(conn: sqlite3.Connection, ctx: Context, st: ShowtimeRow) -> list[str]:
+    """Every seat a lease may take now, in the order leases take them (worst first)."""
     layout = ctx.auditorium(st.auditorium_id)
     now = ctx.now()
-    started = st.started(now)
     rows = seat_rows(conn, st.id)
     score = desirability(layout)
-    candidates = [
-        s
-        for s in layout.seats
-        if s.kind in LEASABLE and rows[s.label].state(now, started) == "free"
-    ]
-    candidates.sort(key=lambda s: (s.kind == SeatKind.VIP, -score[s.label], s.y, s.x))
-    return [s.label for s in candidates[:count]]
+    free = [s for s in layout.seats if s.kind in LEASABLE and rows[s.label].state(now) == "free"]
+    free.sort(key=lambda s: (s.kind == SeatKind.VIP, -score[s.label], s.y, s.x))
+    return [s.label for s in free]
+
+
+def pick_seats(conn: sqlite3.Connection, ctx: Context, st: ShowtimeRow, count: int) -> list[str]:
+    return candidates(conn, ctx, st)[:count]
 
 
 def _lease(conn: sqlite3.Connection, lease_id: str) -> Lease:
@@ -47,12 +77,23 @@ def _lease(conn: sqlite3.Connection, lease_id: str) -> Lease:
             (lease_id,),
         )
     ]
+    recalled = [
+        r["label"]
+        for r in conn.execute(
+            "SELECT r.label FROM lease_recalls r JOIN seats s"
+            " ON s.showtime_id = r.showtime_id AND s.label = r.label"
+            " WHERE r.lease_id = ? AND s.lease_id = r.lease_id AND s.sale_id IS NULL"
+            " ORDER BY r.label",
+            (lease_id,),
+        )
+    ]
     return Lease(
         id=row["id"],
         showtime_id=row["showtime_id"],
         terminal_id=row["terminal_id"],
         seats=seats,
         created_at=parse_iso(row["created_at"]),
+        recalled=recalled,
     )
 
 
@@ -65,6 +106,75 @@ def _own_lease(conn: sqlite3.Connection, terminal_id: str, lease_id: str) -> sql
     return row
 
 
+def holdings(conn: sqlite3.Connection, showtime_id: str) -> dict[str, int]:
+    """Unsold leased seats of the showtime, by terminal."""
+    return dict(
+        conn.execute(
+            "SELECT lease_terminal, COUNT(*) FROM seats WHERE showtime_id = ?"
+            " AND lease_id IS NOT NULL AND sale_id IS NULL GROUP BY lease_terminal",
+            (showtime_id,),
+        ).fetchall()
+    )
+
+
+def _others_rate(
+    conn: sqlite3.Connection, terminal_id: str, showtime_id: str, now: datetime
+) -> float:
+    row = conn.execute(
+        "SELECT COALESCE(SUM(seats_per_hour), 0) FROM lease_demand"
+        " WHERE showtime_id = ? AND terminal_id != ? AND at >= ?",
+        (showtime_id, terminal_id, iso(now - RATE_WINDOW)),
+    ).fetchone()
+    return float(row[0])
+
+
+def _remember_demand(
+    conn: sqlite3.Connection, terminal_id: str, showtime_id: str, demand: LeaseDemand, now: datetime
+) -> None:
+    conn.execute(
+        "INSERT INTO lease_demand (terminal_id, showtime_id, seats_per_hour, at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (terminal_id, showtime_id) DO UPDATE SET"
+        " seats_per_hour = excluded.seats_per_hour, at = excluded.at",
+        (terminal_id, showtime_id, demand.seats_per_hour, iso(now)),
+    )
+
+
+def grant(
+    conn: sqlite3.Connection,
+    ctx: Context,
+    st: ShowtimeRow,
+    terminal_id: str,
+    count: int,
+    demand: LeaseDemand | None,
+    now: datetime,
+) -> list[str]:
+    """The seats to add to this terminal's lease: at most `count`, sized by the policy."""
+    free = candidates(conn, ctx, st)
+    held_by = holdings(conn, st.id)
+    held = held_by.get(terminal_id, 0)
+    others = sum(n for t, n in held_by.items() if t != terminal_id)
+    allotment = counter_allotment(conn, ctx, st)
+    if demand is None:
+        target = min(held + count, max(0, allotment - others))
+    else:
+        _remember_demand(conn, terminal_id, st.id, demand, now)
+        if demand.available is not None:
+            held = min(held, demand.available)
+        target = lease_target(
+            Demand(
+                seats_per_hour=demand.seats_per_hour,
+                until_close=sales_close(st.start) - now,
+                free=len(free) + held,
+                allotment=allotment,
+                others_hold=others,
+                others_rate=_others_rate(conn, terminal_id, st.id, now),
+                floor=demand.floor,
+                headroom=BRACING_HEADROOM if demand.bracing else HEADROOM,
+            )
+        )
+    return free[: max(0, min(count, target - held))]
+
+
 def _grow(
     conn: sqlite3.Connection,
     ctx: Context,
@@ -73,10 +183,11 @@ def _grow(
     terminal_id: str,
     count: int,
     now: datetime,
+    demand: LeaseDemand | None = None,
 ) -> None:
     if st.started(now):
         raise conflict("SHOWTIME_STARTED", "No leases for a showtime that has started.")
-    seats = pick_seats(conn, ctx, st, count)
+    seats = grant(conn, ctx, st, terminal_id, count, demand, now)
     conn.executemany(
         "UPDATE seats SET lease_id = ?, lease_terminal = ? WHERE showtime_id = ? AND label = ?",
         [(lease_id, terminal_id, st.id, s) for s in seats],
@@ -85,7 +196,8 @@ def _grow(
 
 def lease_seats(ctx: Context, terminal_id: str, key: str, req: LeaseRequest) -> Lease:
     """Lease up to `count` more seats; a terminal has one live lease per showtime."""
-    fp = idempotency.fingerprint("lease", req.model_dump(mode="json"))
+    ensure_tables(ctx.db)
+    fp = idempotency.fingerprint("lease", req.model_dump(mode="json", exclude_none=True))
     with ctx.db.write() as conn:
         if (replay := idempotency.lookup(conn, terminal_id, key, "lease", fp)) is not None:
             return _lease(conn, replay["lease_id"])
@@ -104,12 +216,13 @@ def lease_seats(ctx: Context, terminal_id: str, key: str, req: LeaseRequest) -> 
             )
         else:
             lease_id = row["id"]
-        _grow(conn, ctx, st, lease_id, terminal_id, req.count, now)
+        _grow(conn, ctx, st, lease_id, terminal_id, req.count, now, req.demand)
         idempotency.remember(conn, terminal_id, key, "lease", fp, {"lease_id": lease_id})
         return _lease(conn, lease_id)
 
 
 def top_up(ctx: Context, terminal_id: str, key: str, lease_id: str, count: int) -> Lease:
+    ensure_tables(ctx.db)
     fp = idempotency.fingerprint("top_up", [lease_id, count])
     with ctx.db.write() as conn:
         if (replay := idempotency.lookup(conn, terminal_id, key, "top_up", fp)) is not None:
@@ -126,6 +239,7 @@ def top_up(ctx: Context, terminal_id: str, key: str, lease_id: str, count: int) 
 
 def release(ctx: Context, terminal_id: str, key: str, lease_id: str, req: LeaseRelease) -> Lease:
     """Give seats back. Releasing all of them ends the lease; already-sold seats stay sold."""
+    ensure_tables(ctx.db)
     fp = idempotency.fingerprint("release", [lease_id, req.model_dump(mode="json")])
     with ctx.db.write() as conn:
         if (replay := idempotency.lookup(conn, terminal_id, key, "release", fp)) is not None:
@@ -139,6 +253,7 @@ def release(ctx: Context, terminal_id: str, key: str, lease_id: str, req: LeaseR
             conn.execute(
                 "UPDATE leases SET released_at = ? WHERE id = ?", (iso(ctx.now()), lease_id)
             )
+            conn.execute("DELETE FROM lease_recalls WHERE lease_id = ?", (lease_id,))
         else:
             current = set(_lease(conn, lease_id).seats)
             foreign = [s for s in req.seats if s not in current]
@@ -149,11 +264,16 @@ def release(ctx: Context, terminal_id: str, key: str, lease_id: str, req: LeaseR
                 " WHERE lease_id = ? AND label = ?",
                 [(lease_id, s) for s in req.seats],
             )
+            conn.executemany(
+                "DELETE FROM lease_recalls WHERE lease_id = ? AND label = ?",
+                [(lease_id, s) for s in req.seats],
+            )
         idempotency.remember(conn, terminal_id, key, "release", fp, {"lease_id": lease_id})
         return _lease(conn, lease_id)
 
 
 def list_leases(ctx: Context, terminal_id: str) -> list[Lease]:
+    ensure_tables(ctx.db)
     conn = ctx.db.read()
     ids = [
         r["id"]
@@ -164,3 +284,57 @@ def list_leases(ctx: Context, terminal_id: str) -> list[Lease]:
         )
     ]
     return [_lease(conn, i) for i in ids]
+
+
+def recall(
+    ctx: Context, terminal_id: str, key: str, showtime_id: str, req: LeaseRecallRequest
+) -> LeaseRecall:
+    """Ask the counters for up to `count` unsold leased seats back for online sale, from the
+    terminals holding the most first, the best seats first; lower the showtime's allotment to
+    what the counters keep. Seats already asked back are not asked twice."""
+    ensure_tables(ctx.db)
+    fp = idempotency.fingerprint("recall", [showtime_id, req.count])
+    with ctx.db.write() as conn:
+        if (replay := idempotency.lookup(conn, terminal_id, key, "recall", fp)) is not None:
+            return LeaseRecall.model_validate(replay)
+        st = showtime(conn, showtime_id)
+        now = ctx.now()
+        rows = conn.execute(
+            "SELECT s.label, s.lease_id, s.lease_terminal, r.label IS NOT NULL AS asked"
+            " FROM seats s LEFT JOIN lease_recalls r"
+            " ON r.lease_id = s.lease_id AND r.label = s.label"
+            " WHERE s.showtime_id = ? AND s.lease_id IS NOT NULL AND s.sale_id IS NULL",
+            (st.id,),
+        ).fetchall()
+        if not lease_protects(st.start, now):
+            rows = []  # the leases protect nothing any more: there is nothing to ask back
+        open_ = [r for r in rows if not r["asked"]]
+        by_terminal: dict[str, list[sqlite3.Row]] = {}
+        for r in open_:
+            by_terminal.setdefault(r["lease_terminal"], []).append(r)
+        plan = recall_plan({t: len(v) for t, v in by_terminal.items()}, req.count)
+        score = desirability(ctx.auditorium(st.auditorium_id))
+        chosen: list[tuple[str, str, str, str]] = []
+        for t, n in plan.items():
+            best = sorted(by_terminal[t], key=lambda r: (score[r["label"]], r["label"]))[:n]
+            chosen += [(r["lease_id"], r["label"], st.id, iso(now)) for r in best]
+        conn.executemany(
+            "INSERT INTO lease_recalls (lease_id, label, showtime_id, at) VALUES (?, ?, ?, ?)",
+            chosen,
+        )
+        kept = len(open_) - len(chosen)
+        lowered = min(counter_allotment(conn, ctx, st), kept)
+        conn.execute(
+            "INSERT INTO counter_allotment_overrides (showtime_id, seats, at) VALUES (?, ?, ?)"
+            " ON CONFLICT (showtime_id) DO UPDATE SET seats = excluded.seats, at = excluded.at",
+            (st.id, lowered, iso(now)),
+        )
+        answer = LeaseRecall(
+            showtime_id=st.id,
+            requested=req.count,
+            recalled=len(chosen),
+            terminals=plan,
+            counter_allotment=lowered,
+        )
+        idempotency.remember(conn, terminal_id, key, "recall", fp, answer.model_dump(mode="json"))
+        return answer

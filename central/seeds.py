@@ -38,7 +38,17 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from contract.errors import BoxOfficeError
-from contract.models import Auditorium, Cinema, Fen, Film, Ident, Seat, SeatKind, TicketType
+from contract.models import (
+    Auditorium,
+    Cinema,
+    CounterAllotment,
+    Fen,
+    Film,
+    Ident,
+    Seat,
+    SeatKind,
+    TicketType,
+)
 
 __all__ = [
     "SeedBooking",
@@ -222,10 +232,19 @@ and an unknown key is a typo that would otherwise drop an optional value silentl
 # --- cinema.toml -----------------------------------------------------------------------------
 
 
+class CounterAllotmentEntry(CounterAllotment):
+    """`[cinema.counter_allotment]`: the share of a house (0 to 1) all counters together may
+    hold leased and unsold at once; `share` for every auditorium (default
+    `contract.models.DEFAULT_COUNTER_SHARE`, 0.25), `auditoriums` and `showtimes` by id."""
+
+    model_config = _SEED
+
+
 class CinemaEntry(Cinema):
     model_config = _SEED
     timezone: Annotated[str, AfterValidator(_check_zone)]
     business_day_starts: Annotated[str, _clock(23)] = "06:00"
+    counter_allotment: CounterAllotmentEntry = CounterAllotmentEntry()
 
 
 class TerminalEntry(BaseModel):
@@ -712,6 +731,22 @@ def _load_bookings(
     return tuple(bookings)
 
 
+# --- cinema.toml, against the other files ---------------------------------------------------
+
+
+def _check_allotment(
+    file: Path, allotment: CounterAllotment, auditoriums: set[str], showtimes: set[str]
+) -> None:
+    where = "cinema.counter_allotment"
+    for key, known, what in (
+        ("auditoriums", auditoriums, "auditorium (no auditoriums/*.txt has that id)"),
+        ("showtimes", showtimes, "showtime (not in showtimes.toml)"),
+    ):
+        for ident in getattr(allotment, key):
+            if ident not in known:
+                raise SeedError(file, f"{where}.{key}.{ident}", f"unknown {what}")
+
+
 # --- entry point -----------------------------------------------------------------------------
 
 
@@ -737,6 +772,12 @@ def load_seeds(directory: Path) -> SeedData:
         {s.id: s for s in showtimes},
         {a.id: a for a in auditoriums},
         {t.code for t in types},
+    )
+    _check_allotment(
+        directory / "cinema.toml",
+        cinema.counter_allotment,
+        {a.id for a in auditoriums},
+        {s.id for s in showtimes},
     )
     return SeedData(
         cinema=cinema,

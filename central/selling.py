@@ -43,8 +43,7 @@ def check_seats_free(
     if unknown:
         raise invalid("UNKNOWN_SEAT", f"No such seat: {', '.join(unknown)}.", {"seats": unknown})
     now = ctx.now()
-    started = st.started(now)
-    taken = {s: why for s in labels if (why := rows[s].blocker(terminal_id, now, started, hold_id))}
+    taken = {s: why for s in labels if (why := rows[s].blocker(terminal_id, now, hold_id))}
     if taken:
         raise conflict(
             "SEAT_TAKEN",

@@ -16,9 +16,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 API_PREFIX = "/v1"
 SALES_CLOSE_AFTER_START = timedelta(minutes=15)
 """Late-comers may still buy a ticket for a quarter of an hour after the start; the central
-enforces it and the counter, selling offline, follows the same rule."""
+enforces it, the counter, selling offline, follows the same rule, and a lease protects its seats
+exactly as long (`contract.leasing.lease_protects`)."""
 MAX_SEATS_PER_REQUEST = 50
 MAX_BATCH = 500
+DEFAULT_COUNTER_SHARE = 0.25
+"""Share of a house the counters together may hold leased and unsold at once, unless the cinema
+sets another per auditorium or showtime (`CounterAllotment`; the sizing is contract.leasing)."""
 
 Fen = Annotated[int, Field(ge=0, le=10_000_000)]
 SeatLabel = Annotated[
@@ -99,6 +103,24 @@ class EnrollmentRequest(Request):
     """Raw 32-byte Ed25519 public key, urlsafe base64."""
 
 
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class CounterAllotment(Answer):
+    """The cinema's counter allotment: the share of a house all counters together may hold
+    leased and unsold at once (a share of the house kept for the counters' queues). The most
+    specific setting wins: showtime, then auditorium, then `share`."""
+
+    share: Share = DEFAULT_COUNTER_SHARE
+    auditoriums: dict[str, Share] = {}
+    showtimes: dict[str, Share] = {}
+
+    def share_for(self, showtime_id: str, auditorium_id: str) -> float:
+        if showtime_id in self.showtimes:
+            return self.showtimes[showtime_id]
+        return self.auditoriums.get(auditorium_id, self.share)
+
+
 class Cinema(Answer):
     id: Ident
     name: str
@@ -106,6 +128,7 @@ class Cinema(Answer):
     timezone: str
     currency: str
     business_day_starts: str = "06:00"
+    counter_allotment: CounterAllotment = Field(default_factory=CounterAllotment)
 
 
 class Enrollment(Answer):
@@ -174,6 +197,9 @@ class Showtime(Answer):
     festival: bool = False
     capacity: int
     free: int
+    counter_allotment: int | None = None
+    """Seats all counters together may hold leased and unsold now (None: a central that does
+    not say; the terminal then assumes `DEFAULT_COUNTER_SHARE` of the capacity)."""
 
 
 class AuditoriumSummary(Answer):
@@ -313,9 +339,27 @@ class Refund(Answer):
 # --- leases and offline sync -----------------------------------------------------------------
 
 
+class LeaseDemand(Request):
+    """What the terminal sized its request from (contract.leasing), so the central can size
+    the grant by the same policy with what only it knows (the other terminals)."""
+
+    seats_per_hour: Annotated[float, Field(ge=0, le=100_000)]
+    """The terminal's recent sales rate for the showtime, offline sales included."""
+    floor: Annotated[int, Field(ge=0, le=2000)]
+    """The terminal's cold lease (its `lease_seats` setting)."""
+    bracing: bool = False
+    """The central looks DEGRADED to the terminal: size for the worse case."""
+    available: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    """Seats of its lease the terminal still has unsold: fewer than the central counts while
+    offline sales are on their way."""
+
+
 class LeaseRequest(Request):
     showtime_id: Ident
     count: Annotated[int, Field(ge=1, le=MAX_SEATS_PER_REQUEST)]
+    demand: LeaseDemand | None = None
+    """None: grant `count` as asked, within the counter allotment (a counter that sizes
+    nothing). Given: grant at most what `contract.leasing.lease_target` allows."""
 
 
 class LeaseTopUp(Request):
@@ -333,6 +377,25 @@ class Lease(Answer):
     terminal_id: Ident
     seats: list[SeatLabel]
     created_at: AwareDatetime
+    recalled: list[SeatLabel] = []
+    """Seats of `seats` the central asks back for online sale: the terminal releases those it
+    has not sold (through its outbox); until then they stay its own."""
+
+
+class LeaseRecallRequest(Request):
+    count: Annotated[int, Field(ge=1, le=2000)]
+    """Unsold leased seats wanted back for online sale."""
+
+
+class LeaseRecall(Answer):
+    showtime_id: Ident
+    requested: int
+    recalled: int
+    """Seats asked back (fewer than requested when the counters hold fewer unsold)."""
+    terminals: dict[str, int]
+    """Seats asked back, by terminal."""
+    counter_allotment: int
+    """The showtime's counter allotment from now on (lowered by the recall)."""
 
 
 class OfflineTicket(Request):

@@ -15,6 +15,7 @@ import pytest
 from central.server import CentralThread
 from contract.business_day import tomorrow
 from contract.ticket_code import Ed25519PrivateKey, new_private_key, public_key_text
+from tests.kit import MovableClock
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -85,6 +86,25 @@ def central_db(tmp_path: Path) -> Path:
 def live_central(central_db: Path, business_date: date) -> Iterator[CentralThread]:
     """A drill-mode central that a test may stop and start again on the same file and port."""
     server = CentralThread(central_db, SEEDS, drill=True, business_date=business_date)
+    server.start()
+    yield server
+    if server.thread.is_alive():
+        server.stop()
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+def timed_central(
+    tmp_path: Path, clock: MovableClock, business_date: date
+) -> Iterator[CentralThread]:
+    """A drill-mode central on a clock the test may move; it may be stopped and started."""
+    server = CentralThread(
+        tmp_path / "central.db", SEEDS, drill=True, business_date=business_date, clock=clock
+    )
     server.start()
     yield server
     if server.thread.is_alive():

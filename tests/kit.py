@@ -9,6 +9,7 @@ import contextlib
 import io
 import json
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,13 @@ def sell_args(
         home, "sell", "--showtime", showtime, "--seats", seats, *extra, "--pay", pay,
         "--cashier", cashier, "--pin", pin,
     )  # fmt: skip
+
+
+class MovableClock:
+    """Real time until a test sets `at` (a central's or a counter's clock, moved by hand)."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.at or datetime.now(UTC)

@@ -1,8 +1,9 @@
-"""One counter terminal of a drill, in its own process and home: enroll, then sell at a
-cashier's pace until told to stop, with the probe and sync loops of a real counter running.
+"""One counter terminal of a drill, in its own process and home: enroll, then serve a queue
+at a cashier's pace until told to stop, with the probe and sync loops of a real counter running.
 
-Every sale (or refusal) and, four times a second, the terminal's mode and outbox depth go to
-`drill.jsonl` in its home. Run by the drill as `python -m devtools.drill.cashier ...`."""
+Each customer wants one showtime (devtools/drill/demand.py); every sale, every refusal, every
+customer (served or turned away) and, four times a second, the terminal's mode and outbox depth
+go to `drill.jsonl` in its home. Run by the drill as `python -m devtools.drill.cashier ...`."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ import random
 import time
 from pathlib import Path
 
+from contract.leasing import OUTAGE_HORIZON, RATE_WINDOW
 from contract.models import PaymentMethod, Showtime
 from devtools.drill.broken import UnprotectedLeases
+from devtools.drill.demand import DEMANDS, Customers
 from devtools.drill.plan import Timeline
 from devtools.drill.records import Recorder
 from offline import outbox
 from offline.errors import StoreError
+from pos.counter.connectivity import Mode
 from pos.counter.enrollment import enroll as enroll_terminal
 from pos.counter.errors import CounterError
 from pos.counter.home import Home
@@ -28,6 +32,8 @@ from pos.counter.service import Counter
 from pos.ports import client_for
 
 STATUS_EVERY = 0.25
+CASHIER_PINS = {"c01": "1111", "c02": "2222", "c03": "3333", "c04": "4444"}
+"""The demo seeds' cashiers (seeds/cinema.toml keeps only their hashes)."""
 SETUP_TIMEOUT = 120.0
 
 
@@ -45,23 +51,21 @@ def tender_for(rng: random.Random, total: int) -> Tender:
 
 
 class Cashier:
-    def __init__(self, counter: Counter, recorder: Recorder, rng: random.Random, cashier_id: str):
+    def __init__(
+        self,
+        counter: Counter,
+        recorder: Recorder,
+        rng: random.Random,
+        cashier_id: str,
+        demand: str = "hot",
+    ):
         self.counter = counter
         self.recorder = recorder
         self.rng = rng
         self.cashier_id = cashier_id
+        self.customers = Customers(rng, counter.schedule().showtimes, demand)
 
-    def next_order(self, showtimes: list[Showtime]) -> Order | None:
-        """A party of 1-4 for a random showtime this terminal can sell them now."""
-        party = self.rng.randint(1, 4)
-        if self.counter.breaker.is_open:
-            leased = self.counter.status().leases
-            choices = [st for st in showtimes if leased.get(st.id, 0) >= party]
-        else:
-            choices = [st for st in showtimes if st.free >= party]
-        if not choices:
-            return None
-        st = self.rng.choice(choices)
+    def order_for(self, st: Showtime, party: int) -> Order:
         types = [self.rng.choice(sorted(st.prices)) for _ in range(party)]
         total = sum(st.prices[t] for t in types)
         return Order(
@@ -72,18 +76,17 @@ class Cashier:
             count=party,
         )
 
-    async def serve_one(self, showtimes: list[Showtime]) -> None:
-        order = self.next_order(showtimes)
+    async def try_sell(self, order: Order) -> bool:
+        """One attempt for one showtime; the sale or the refusal is recorded."""
         started = time.time()
-        if order is None:
-            self.recorder.write("error", t0=started, t1=started, code="NOTHING_TO_SELL")
-            return
         try:
             outcome = await self.counter.sell(order)
         except (CounterError, StoreError) as exc:
             code = getattr(exc, "code", type(exc).__name__)
-            self.recorder.write("error", t0=started, t1=time.time(), code=code)
-            return
+            self.recorder.write(
+                "error", t0=started, t1=time.time(), code=code, showtime=order.showtime_id
+            )
+            return False
         self.recorder.write(
             "sale",
             t0=started,
@@ -93,11 +96,35 @@ class Cashier:
             seats=len(outcome.sale.tickets),
             showtime=order.showtime_id,
         )
+        return True
+
+    async def serve_one(self) -> None:
+        """A customer: the showtime they want, then maybe another, then served or gone."""
+        started = time.time()
+        wanted, party = self.customers.arrive()
+        tried: set[str] = set()
+        st: Showtime | None = wanted
+        served = False
+        while st is not None:
+            tried.add(st.id)
+            if await self.try_sell(self.order_for(st, party)):
+                served = True
+                break
+            st = self.customers.instead(tried)
+        self.recorder.write(
+            "customer",
+            t0=started,
+            t1=time.time(),
+            wanted=wanted.id,
+            party=party,
+            served=served,
+            showtime=st.id if served and st is not None else None,
+            tries=len(tried),
+        )
 
     async def sell_until(self, until: float, pace: float) -> None:
-        showtimes = list(self.counter.schedule().showtimes)
         while time.time() < until:
-            await self.serve_one(showtimes)
+            await self.serve_one()
             think = pace * self.rng.uniform(0.5, 1.5)
             await asyncio.sleep(max(0.0, min(think, until - time.time())))
 
@@ -126,6 +153,19 @@ async def session(home: Home, args: argparse.Namespace, recorder: Recorder) -> N
     if args.unprotected_leases:
         port = UnprotectedLeases(port)
     counter = await Counter(home, client=port).open()
+    # no sale without an open shift: the drill's cashier opens one, as at a real till
+    counter.shifts.open_shift(args.cashier, CASHIER_PINS[args.cashier], {10000: 1})
+    # The drill's queue moves at `time_scale` times the real pace, so leases are sized for a
+    # correspondingly shorter outage from a correspondingly shorter window of sales.
+    keeper = counter.lease_keeper
+    keeper.horizon = OUTAGE_HORIZON / args.time_scale
+    keeper.rate_window = RATE_WINDOW / args.time_scale
+    keeper.recall_every = keeper.recall_every / args.time_scale
+    keeper.reask_after = keeper.reask_after / args.time_scale
+    # What Counter will do on its first DEGRADED transition (one line in pos/counter/service.py).
+    counter.breaker.listeners.append(
+        lambda mode: keeper.on_degraded() if mode == Mode.DEGRADED else None
+    )
     status: asyncio.Task[None] | None = None
     try:
         if args.unprotected_leases:
@@ -133,7 +173,7 @@ async def session(home: Home, args: argparse.Namespace, recorder: Recorder) -> N
         recorder.write("ready", t=time.time(), terminal=counter.settings.terminal_id)
         timeline = await asyncio.to_thread(Timeline.wait_for, args.go, SETUP_TIMEOUT)
         await asyncio.sleep(max(0.0, timeline.start - time.time()))
-        cashier = Cashier(counter, recorder, random.Random(args.seed), args.cashier)
+        cashier = Cashier(counter, recorder, random.Random(args.seed), args.cashier, args.demand)
         status = asyncio.create_task(cashier.report_status())
         counter.start_background()
         await cashier.sell_until(timeline.sell_until, args.pace)
@@ -145,6 +185,7 @@ async def session(home: Home, args: argparse.Namespace, recorder: Recorder) -> N
             status.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await status
+        await keeper.aclose()
         await counter.close()
 
 
@@ -159,6 +200,8 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=1.0)
     parser.add_argument("--lease-seats", type=int, default=8)
     parser.add_argument("--unprotected-leases", action="store_true")
+    parser.add_argument("--demand", choices=DEMANDS, default="hot")
+    parser.add_argument("--time-scale", type=float, default=10.0)
     args = parser.parse_args()
     home = enroll(args.central, args.code, args.home, args.lease_seats)
     recorder = Recorder(args.home / "drill.jsonl")

@@ -1,5 +1,6 @@
-"""The drill's picture: sales per minute by channel and mode, the central's latency, and the
-outage shaded, on one time axis (seconds since selling started)."""
+"""The drill's picture: sales per minute by channel and mode, the counters' customers served
+and lost per minute, the central's latency, and the outage shaded, on one time axis (seconds
+since selling started)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,13 @@ def _rates(times: Iterable[float], start: float, bucket: float, n: int) -> list[
     return [c * 60 / bucket for c in counts]
 
 
-def draw(path: Path, monitor: Monitor, windows: Windows, title: str) -> Path:
+def draw(
+    path: Path,
+    monitor: Monitor,
+    windows: Windows,
+    title: str,
+    customers: list[Record] | None = None,
+) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -45,10 +52,19 @@ def draw(path: Path, monitor: Monitor, windows: Windows, title: str) -> Path:
         ("online rush, sales", web_sales, "tab:blue"),
         ("online rush, errors", (r["t"] for r in requests if is_error(r)), "tab:gray"),
     ]
+    dashed: list[tuple[str, Iterable[float], str]] = []
+    if customers:
+        dashed = [
+            ("counter customers served", (c["t1"] for c in customers if c["served"]), "black"),
+            ("counter customers lost", (c["t1"] for c in customers if c["lost"]), "tab:orange"),
+        ]
     ends = [*xs, n * bucket]
     for label, times, colour in series:
         rates = _rates(times, start, bucket, n)
         top.step(ends, [*rates, rates[-1]], where="post", label=label, color=colour)
+    for label, times, colour in dashed:
+        rates = _rates(times, start, bucket, n)
+        top.step(ends, [*rates, rates[-1]], where="post", label=label, color=colour, linestyle="--")
     top.set_ylabel(f"per minute ({bucket:.0f} s buckets)")
     top.legend(loc="upper right", fontsize="small")
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 CUSTOMER_STATES = ("paid", "printed", "synced")
@@ -132,3 +133,38 @@ def judge(central_db: Path, terminals: list[TerminalState]) -> Verdict:
     verdict.duplicates = len(ghosts)
     verdict.examples["duplicates"] = ghosts[:SHOWN]
     return verdict
+
+
+@dataclass(frozen=True)
+class ShowtimeSales:
+    """One showtime's seats at the end of the drill, from the central's live tickets."""
+
+    capacity: int
+    start: str
+    sold: int
+    sold_before: int
+    """Live tickets whose sale is dated before the moment asked about (the outage)."""
+
+    @property
+    def unsold(self) -> int:
+        return self.capacity - self.sold
+
+
+def showtime_sales(central_db: Path, moment: float) -> dict[str, ShowtimeSales]:
+    """Seats sold by showtime, at the end and before `moment` (seconds since the epoch)."""
+    with read_only(central_db) as conn:
+        showtimes = conn.execute("SELECT id, capacity, start FROM showtimes").fetchall()
+        tickets = conn.execute(
+            "SELECT t.showtime_id, s.sold_at FROM tickets t JOIN sales s ON s.id = t.sale_id"
+            " WHERE t.refunded = 0"
+        ).fetchall()
+    sold: dict[str, int] = defaultdict(int)
+    before: dict[str, int] = defaultdict(int)
+    for showtime_id, sold_at in tickets:
+        sold[showtime_id] += 1
+        if datetime.fromisoformat(sold_at).timestamp() < moment:
+            before[showtime_id] += 1
+    return {
+        sid: ShowtimeSales(capacity, start, sold[sid], before[sid])
+        for sid, capacity, start in showtimes
+    }

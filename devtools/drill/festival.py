@@ -19,8 +19,16 @@ from rich.console import Console
 from contract.business_day import tomorrow
 from devtools.drill.central_process import CentralProcess, DrillError
 from devtools.drill.chart import draw
-from devtools.drill.checks import judge, terminal_state
-from devtools.drill.figures import Windows, counter_figures, online_figures, recovery_figures
+from devtools.drill.checks import judge, showtime_sales, terminal_state
+from devtools.drill.figures import (
+    Windows,
+    counter_figures,
+    customer_figures,
+    hot_unsold,
+    mark_lost,
+    online_figures,
+    recovery_figures,
+)
 from devtools.drill.live import LiveView
 from devtools.drill.monitor import Monitor
 from devtools.drill.plan import FAULTS, DrillPlan, Timeline
@@ -76,6 +84,7 @@ class Stage:
                 "--home", str(self.home(tid)), "--go", str(self.go),
                 "--cashier", CASHIERS[i % len(CASHIERS)], "--seed", str(plan.seed * 1000 + i),
                 "--pace", str(plan.pace), "--lease-seats", str(plan.lease_seats),
+                "--demand", plan.demand, "--time-scale", str(plan.time_scale),
             ]  # fmt: skip
             if plan.unprotected_leases:
                 args.append("--unprotected-leases")
@@ -201,6 +210,9 @@ def report(stage: Stage, timeline: Timeline, back_at: float, monitor: Monitor) -
         if child is not None and child.returncode not in (0, None)
     ]
     counter = counter_figures(sales, refusals, windows)
+    seats = showtime_sales(stage.central.db, timeline.outage_from)
+    customers = mark_lost([r for t in stage.ids for r in monitor.of(t, "customer")], seats)
+    demand = customer_figures(customers, windows)
     ratio = counter["outage_throughput_ratio"]
     result: dict[str, Any] = {
         "passed": not failures,
@@ -212,6 +224,9 @@ def report(stage: Stage, timeline: Timeline, back_at: float, monitor: Monitor) -
         "outbox_left": verdict.outbox_left,
         **recovery,
         **counter,
+        "demand": plan.demand,
+        **demand,
+        "hot_unsold_at_outage": hot_unsold(seats),
         "throughput_goal": {
             "ratio": THROUGHPUT_GOAL,
             "met": ratio is not None and ratio >= THROUGHPUT_GOAL,
@@ -228,9 +243,10 @@ def report(stage: Stage, timeline: Timeline, back_at: float, monitor: Monitor) -
     out = stage.out
     title = (
         f"Festival drill: {plan.terminals} counters, {plan.online_clients} online clients, "
-        f"outage {plan.fault} {plan.outage_start:g}+{plan.outage_length:g} s"
+        f"outage {plan.fault} {plan.outage_start:g}+{plan.outage_length:g} s, "
+        f"{plan.demand} demand"
     )
-    chart = draw(out / "drill.png", monitor, windows, title)
+    chart = draw(out / "drill.png", monitor, windows, title, customers)
     result["files"] = {
         "report": str(out / "drill.json"),
         "chart": str(chart),

@@ -1,6 +1,8 @@
 """The drill's figures, from the records its processes wrote: sales per minute before, during
-and after the outage by channel, the counter's sale time by mode, online error rates, and how
-long the terminals took to hand everything over once the central was back."""
+and after the outage by channel, the counter's sale time by mode, online error rates, how long
+the terminals took to hand everything over once the central was back, and what happened to the
+counters' customers: arrived, served, turned away, and lost (turned away from a showtime that
+still had seats for them when the drill ended)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from devtools.drill.checks import ShowtimeSales
+from devtools.drill.demand import rank_key
 
 Record = dict[str, Any]
 WINDOWS = ("before", "during", "after")
@@ -158,3 +163,47 @@ def recovery_figures(statuses: dict[str, list[Record]], outage_until: float) -> 
         "drain_seconds": worst(lambda s: s["outbox"] == 0),
         "back_online_seconds": worst(lambda s: s["mode"] != "offline"),
     }
+
+
+PHASE_FIGURES = ("arrived", "served", "turned_away", "lost")
+
+
+def mark_lost(customers: list[Record], seats: dict[str, ShowtimeSales]) -> list[Record]:
+    """Each customer record with `lost`: turned away although the showtime they wanted still
+    had at least their party's seats unsold at the end of the drill."""
+    return [
+        {
+            **c,
+            "lost": not c["served"]
+            and c["wanted"] in seats
+            and seats[c["wanted"]].unsold >= c["party"],
+        }
+        for c in customers
+    ]
+
+
+def customer_figures(customers: list[Record], windows: Windows) -> dict[str, Any]:
+    """Per phase (by arrival): arrived, served, turned_away, lost; and the share of the
+    customers arriving during the outage who were lost. `customers` come from `mark_lost`."""
+    phases = {w: dict.fromkeys(PHASE_FIGURES, 0) for w in WINDOWS}
+    for c in customers:
+        window = windows.of(c["t0"])
+        if window is None:
+            continue
+        figures = phases[window]
+        figures["arrived"] += 1
+        figures["served" if c["served"] else "turned_away"] += 1
+        figures["lost"] += bool(c["lost"])
+    during = phases["during"]
+    share = round(during["lost"] / during["arrived"], 4) if during["arrived"] else None
+    return {"customers": phases, "lost_share_during": share}
+
+
+def hot_unsold(seats: dict[str, ShowtimeSales]) -> float | None:
+    """Share of the hottest showtime (largest house, earliest start) still unsold when the
+    outage began: under 30% and the outage tests little."""
+    if not seats:
+        return None
+    sid = min(seats, key=lambda s: rank_key(seats[s].capacity, seats[s].start, s))
+    hot = seats[sid]
+    return round(1 - hot.sold_before / hot.capacity, 4) if hot.capacity else None

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from contract.models import FaultKind
+from devtools.drill.demand import DEMANDS
 
 FAULTS: dict[str, FaultKind | None] = {
     "hang": FaultKind.HANG,
@@ -42,10 +43,20 @@ class DrillPlan:
     """How long after selling ends the drill waits for every outbox to empty."""
     unprotected_leases: bool = False
     """Test only: run the terminals as a deliberately broken build (see Settings)."""
+    demand: str = "hot"
+    """What the counters' customers want: `hot` (the opening showtimes of the largest house
+    draw the queue) or `uniform` (devtools/drill/demand.py)."""
+    time_scale: float = 10.0
+    """How much faster than real the drill runs (see `pace`): leases are sized for an outage
+    and from a window of sales that much shorter, so `--outage 30:432` is the 72 minutes."""
 
     def check(self) -> None:
         if self.fault not in FAULTS:
             raise ValueError(f"unknown fault {self.fault!r}; choose from {', '.join(FAULTS)}")
+        if self.demand not in DEMANDS:
+            raise ValueError(f"unknown demand {self.demand!r}; choose from {', '.join(DEMANDS)}")
+        if not 1 <= self.time_scale <= 1000:
+            raise ValueError("the time scale must be between 1 and 1000")
         if not 1 <= self.terminals <= 50:
             raise ValueError("--terminals must be between 1 and 50")
         if not 0 <= self.online_clients <= 200:

@@ -52,6 +52,26 @@ def summary_table(report: dict[str, Any]) -> Table:
             "",
         )
     table.add_section()
+    customers = report["customers"]
+    for figure in ("arrived", "served", "turned_away", "lost"):
+        table.add_row(
+            f"counter customers {figure.replace('_', ' ')} before / during / after",
+            " / ".join(str(customers[w][figure]) for w in ("before", "during", "after")),
+            "",
+        )
+    lost = report["lost_share_during"]
+    table.add_row(
+        f"lost during the outage ({report['demand']} demand)",
+        "—" if lost is None else f"{lost:.0%}",
+        Text("goal ≤ 10%", style="green" if lost is not None and lost <= 0.10 else "red"),
+    )
+    hot = report["hot_unsold_at_outage"]
+    table.add_row(
+        "hottest showtime unsold when the outage began",
+        "—" if hot is None else f"{hot:.0%}",
+        Text("≥ 30% or the outage tests little", style="green" if (hot or 0) >= 0.3 else "red"),
+    )
+    table.add_section()
     online = report["online"]
     web = report["online_sales_per_min"]
     table.add_row(

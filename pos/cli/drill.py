@@ -28,6 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--outage", default="20:20", help="START:LENGTH in seconds into selling (20:20)"
     )
     festival.add_argument("--fault", choices=("hang", "reset", "5xx", "kill"), default="hang")
+    festival.add_argument(
+        "--demand",
+        choices=("hot", "uniform"),
+        default="hot",
+        help="what the counters' customers want: the opening showtimes (hot) or any (uniform)",
+    )
     festival.add_argument("--seed", type=int, default=2016)
     festival.add_argument(
         "--out", type=Path, default=Path("drill-out"), help="report, chart and work files"
@@ -54,6 +60,7 @@ def run_festival_command(args: argparse.Namespace) -> int:
             outage_start=start,
             outage_length=length,
             fault=args.fault,
+            demand=args.demand,
             seed=args.seed,
             out=args.out,
         )

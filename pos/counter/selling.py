@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from contract import models
-from contract.models import SALES_CLOSE_AFTER_START, HoldRequest, SaleLine, SaleRequest
+from contract.leasing import may_sell
+from contract.models import HoldRequest, SaleLine, SaleRequest
 from contract.ticket_code import Ed25519PrivateKey
 from offline import cache, leases, outbox, sales
 from offline.errors import SeatNotLeased
@@ -230,7 +231,7 @@ class Seller:
 
     def _check_on_sale(self, showtime_id: str) -> None:
         st = self.today.showtime(showtime_id)
-        if self.today.now() >= st.start + SALES_CLOSE_AFTER_START:
+        if not may_sell(st.start, self.today.now()):
             raise CounterError("SHOWTIME_CLOSED", "Sales for this showtime have closed.")
 
     async def sell(self, order: Order) -> Outcome:

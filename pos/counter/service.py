@@ -186,6 +186,7 @@ class Counter:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        await self.lease_keeper.aclose()
         await self.port.aclose()
         self._save_state()
         self.printer.close()
@@ -212,6 +213,8 @@ class Counter:
                     self.seller.paid(sale)
 
     def _mode_changed(self, mode: Mode) -> None:
+        if mode == Mode.DEGRADED and hasattr(self, "lease_keeper"):
+            self.lease_keeper.on_degraded()  # top up the hot showtimes before the central dies
         self.state.mode = mode.value
         self._save_state()
         self.notify()
@@ -330,9 +333,10 @@ class Counter:
         cache.put_public_keys(self.store, (await self.port.keys()).keys)
         cache.put_refunded(self.store, await self.port.refunded_tickets())
         cache.put_bookings(self.store, await self.port.bookings())
-        for lease in await self.port.leases():
+        listed = await self.port.leases()
+        for lease in listed:
             leases.put_lease(self.store, lease)
-        await self.lease_keeper.keep()
+        await self.lease_keeper.keep(listed)
         self._save_state()
         self.notify()
 

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench.bench_tui import child_env  # noqa: E402
+from tests.bench.rows import row  # noqa: E402
 from tests.tui.conftest import SNAPSHOT_DAY, start_terminal  # noqa: E402
 
 RATIO_GOAL = 2.0
@@ -49,17 +50,6 @@ def medians(commands: dict[str, list[str]], env: dict[str, str]) -> dict[str, fl
         for name, command in commands.items():
             times[name].append(seconds(command, env))
     return {name: statistics.median(found) for name, found in times.items()}
-
-
-def row(figure: str, value: float, baseline: float, goal: str, passed: bool) -> dict:
-    return {
-        "figure": figure,
-        "value": round(value, 3),
-        "baseline": round(baseline, 3),
-        "ratio": round(value / baseline, 2),
-        "goal": goal,
-        "passed": passed,
-    }
 
 
 def run() -> list[dict]:

@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.bench.rows import row  # noqa: E402
 from tests.tui.conftest import SNAPSHOT_DAY, Terminal, start_terminal  # noqa: E402
 
 START_RATIO_GOAL = 2.0
@@ -160,17 +161,6 @@ def seat_map_ms(terminal: Terminal) -> tuple[float, float]:
     ours = asyncio.run(redraw_ms(app, open_seat_map, SeatMap, move))
     baseline = asyncio.run(redraw_ms(Minimal(), nothing, Input, cursor))
     return ours, baseline
-
-
-def row(figure: str, value: float, baseline: float, goal: str, passed: bool) -> dict:
-    return {
-        "figure": figure,
-        "value": round(value, 3),
-        "baseline": round(baseline, 3),
-        "ratio": round(value / baseline, 2),
-        "goal": goal,
-        "passed": passed,
-    }
 
 
 def run() -> list[dict]:

@@ -9,16 +9,30 @@ claiming a seat exactly one succeeds. The voucher is tied to no seat or product 
 discount (it changes nothing in the shop); its comment names the owning terminal.
 
 A terminal's lease for a showtime is then: the seats whose ledger voucher it owns, that are
-blocked and not sold. Claiming = create the vouchers (all or none, `batch_create`), then block
-the seats, then look again and give back any seat someone had in a cart meanwhile. Releasing =
-unblock, then delete the vouchers. A crash between the steps leaves a voucher for an unblocked
-seat: still ours, and blocked again on the next lease call."""
+blocked and not sold. How many a request gets follows the same policy as the reference central
+(`contract.leasing.lease_target`), fed from pretix's seat list and the ledger: the seats free
+and the other terminals' leases. pretix has no counter allotment of its own (an organiser
+limits the box office with pretix's quotas), so the allotment here is `ALLOTMENT_SHARE` of the
+house.
+
+Claiming = create the vouchers (all or none, `batch_create`), then block the seats, then look
+again and give back any seat someone had in a cart meanwhile. Releasing = unblock, then delete
+the vouchers. A crash between the steps leaves a voucher for an unblocked seat: still ours, and
+blocked again on the next lease call."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from contract.leasing import (
+    BRACING_HEADROOM,
+    HEADROOM,
+    Demand,
+    allotment_seats,
+    lease_target,
+    sales_close,
+)
 from contract.models import Lease, LeaseRelease, LeaseRequest, SeatKind
 from pos.ports.central_client import Rejected
 from pos.ports.pretix.mapping import showtime_id, subevent_id
@@ -30,6 +44,8 @@ TAG = "pos-lease"
 PREFIX = "POSLEASE-"
 LEASABLE = (SeatKind.STANDARD, SeatKind.VIP)
 CLAIM_TRIES = 4
+ALLOTMENT_SHARE = 1.0
+"""The whole house: without a setting in pretix, the adapter caps nothing the policy allows."""
 
 
 def lease_id(terminal_id: str, showtime: str) -> str:
@@ -116,8 +132,47 @@ def _voucher(client: PretixClient, sid: int, seat: int) -> dict[str, Any]:
     }
 
 
+async def _grant(
+    client: PretixClient,
+    showtime: str,
+    req: LeaseRequest,
+    rows: list[SeatRow],
+    ledger: dict[int, str],
+    pool: list[SeatRow],
+) -> int:
+    """How many more seats this terminal gets: as asked within the allotment, or (when the
+    request carries its demand) what the lease policy allows."""
+    unsold = {r.id for r in rows if not r.sold}
+    held_by: dict[str, int] = {}
+    for seat, owner in ledger.items():
+        if seat in unsold:
+            held_by[owner] = held_by.get(owner, 0) + 1
+    held = held_by.get(client.terminal_id, 0)
+    others = sum(n for t, n in held_by.items() if t != client.terminal_id)
+    allotment = allotment_seats(len(rows), ALLOTMENT_SHARE)
+    if req.demand is None:
+        target = min(held + req.count, max(0, allotment - others))
+    else:
+        if req.demand.available is not None:
+            held = min(held, req.demand.available)
+        start = datetime.fromisoformat((await client.subevent(showtime))["date_from"])
+        target = lease_target(
+            Demand(
+                seats_per_hour=req.demand.seats_per_hour,
+                until_close=sales_close(start) - datetime.now(UTC),
+                free=len(pool) + held,
+                allotment=allotment,
+                others_hold=others,
+                floor=req.demand.floor,
+                headroom=BRACING_HEADROOM if req.demand.bracing else HEADROOM,
+            )
+        )
+    return max(0, min(req.count, target - held))
+
+
 async def lease(client: PretixClient, req: LeaseRequest, key: str) -> Lease:
-    """Claim `req.count` more seats (fewer if that many are not free)."""
+    """Claim up to `req.count` more seats, as many as the lease policy allows (fewer if that
+    many are not free)."""
     showtime = req.showtime_id
     sid = subevent_id(showtime)
     claimed: list[int] = []
@@ -125,7 +180,7 @@ async def lease(client: PretixClient, req: LeaseRequest, key: str) -> Lease:
         rows = await client.seat_rows(showtime)
         ledger = await owners(client, showtime)
         pool = [r for r in await _candidates(client, showtime, rows) if r.id not in ledger]
-        chosen = pool[: req.count]
+        chosen = pool[: await _grant(client, showtime, req, rows, ledger, pool)]
         if not chosen:
             break
         try:

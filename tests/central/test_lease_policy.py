@@ -1,0 +1,111 @@
+"""The lease policy of contract/leasing.py, on its own: sizes that follow demand, within the
+allotment and the house; the lease window; who gives seats back on a recall."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from contract.leasing import (
+    COLD_LEASE,
+    OUTAGE_HORIZON,
+    RATE_WINDOW,
+    Demand,
+    allotment_seats,
+    expected_seats,
+    lease_protects,
+    lease_target,
+    may_sell,
+    recall_plan,
+    sales_close,
+    seats_per_hour,
+)
+from contract.models import SALES_CLOSE_AFTER_START, CounterAllotment
+
+NOW = datetime(2026, 6, 11, 8, 0, tzinfo=UTC)
+DAY = timedelta(hours=4)
+
+
+def demand(rate: float, **kw: object) -> Demand:
+    base: dict[str, object] = {
+        "seats_per_hour": rate,
+        "until_close": DAY,
+        "free": 700,
+        "allotment": 200,
+    }
+    base.update(kw)
+    return Demand(**base)  # type: ignore[arg-type]
+
+
+def test_a_cold_showtime_keeps_the_floor_and_a_hot_one_gets_its_queue() -> None:
+    assert lease_target(demand(0)) == COLD_LEASE
+    assert lease_target(demand(0, floor=3)) == 3
+    # 40 seats an hour, over a 75-minute outage, with half again for bursts: 75 seats.
+    assert expected_seats(demand(40)) == 75
+    assert lease_target(demand(40)) == 75
+    assert lease_target(demand(40)) > lease_target(demand(10)) > lease_target(demand(0))
+
+
+def test_the_lease_never_passes_the_allotment_the_house_or_the_close() -> None:
+    assert lease_target(demand(400)) == 200  # the allotment
+    assert lease_target(demand(400, others_hold=150)) == 50  # what the others left of it
+    assert lease_target(demand(400, others_hold=250)) == 0
+    assert lease_target(demand(40, free=30)) == 30  # the house is nearly full
+    assert lease_target(demand(0, free=3)) == 3
+    # Only the time left to sell counts: 20 minutes of a 40-an-hour queue, with headroom.
+    assert lease_target(demand(40, until_close=timedelta(minutes=20))) == 20
+    assert lease_target(demand(40, until_close=timedelta(0))) == 0
+    assert lease_target(demand(0, until_close=-timedelta(minutes=1))) == 0
+
+
+def test_the_allotment_is_shared_by_demand_when_the_others_are_known() -> None:
+    # Three counters want 3 x 180 seats of a 200-seat allotment: each gets its demand's share.
+    hot = lease_target(demand(120, others_rate=60))
+    cold = lease_target(demand(60, others_rate=120))
+    assert (hot, cold) == (134, 67)
+    # A counter that sells nothing still keeps its floor, within what is left.
+    assert lease_target(demand(0, others_rate=500)) == COLD_LEASE
+    assert lease_target(demand(0, others_rate=500, others_hold=197)) == 3
+
+
+def test_bracing_and_a_short_horizon_scale_the_lease() -> None:
+    calm = lease_target(demand(40))
+    assert lease_target(demand(40, headroom=2.0)) == 100 > calm
+    # A drill at ten times the pace sizes for a tenth of the outage: 40 x 1/8 h x 1.5 = 7.5.
+    assert lease_target(demand(40, horizon=OUTAGE_HORIZON / 10, floor=0)) == 8
+
+
+def test_the_rate_counts_the_last_window_only() -> None:
+    sales = [(NOW - timedelta(minutes=m), 2) for m in (1, 10, 30, 59)]
+    sales.append((NOW - RATE_WINDOW - timedelta(seconds=1), 50))  # too old
+    sales.append((NOW + timedelta(minutes=1), 50))  # a clock that jumped: not yet
+    assert seats_per_hour(sales, NOW) == pytest.approx(8.0)
+    assert seats_per_hour([], NOW) == 0
+
+
+def test_the_allotment_in_seats_and_its_most_specific_setting() -> None:
+    assert allotment_seats(738, 0.3) == 221
+    assert allotment_seats(43, 0.25) == 10
+    assert allotment_seats(100, 0.29) == 29  # no float rounding down to 28
+    setting = CounterAllotment(share=0.2, auditoriums={"aud1": 0.4}, showtimes={"st-1": 0.6})
+    assert setting.share_for("st-1", "aud1") == 0.6
+    assert setting.share_for("st-2", "aud1") == 0.4
+    assert setting.share_for("st-2", "aud2") == 0.2
+
+
+def test_a_lease_protects_exactly_as_long_as_the_terminal_may_sell() -> None:
+    start = NOW
+    close = sales_close(start)
+    assert close == start + SALES_CLOSE_AFTER_START
+    for moment in (start - timedelta(hours=1), start, start + timedelta(minutes=5)):
+        assert lease_protects(start, moment) and may_sell(start, moment)
+    for moment in (close, close + timedelta(seconds=1)):
+        assert not lease_protects(start, moment) and not may_sell(start, moment)
+
+
+def test_a_recall_levels_the_biggest_holders_down_first() -> None:
+    assert recall_plan({"T01": 20, "T02": 10, "T03": 2}, 12) == {"T01": 11, "T02": 1}
+    assert recall_plan({"T01": 3, "T02": 1}, 10) == {"T01": 3, "T02": 1}
+    assert recall_plan({}, 5) == {}
+    assert recall_plan({"T01": 5}, 0) == {}

@@ -1,0 +1,107 @@
+"""A counter's leases follow its own demand: a showtime it sells a lot of gets a big lease, one
+it does not sell keeps a few seats; when the central turns DEGRADED the counter tops up for the
+worse case; when the central recalls seats for online sale, the counter gives back the unsold
+ones through its outbox and never a seat it sold."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from central.server import CentralThread
+from contract.leasing import BRACING_HEADROOM, HEADROOM, OUTAGE_HORIZON, RATE_WINDOW
+from contract.models import PaymentMethod
+from offline import leases, outbox, sales
+from pos.counter.connectivity import Mode
+from pos.counter.home import Home
+from pos.counter.payments import Tender
+from pos.counter.selling import Order
+from pos.counter.service import Counter
+from tests.conftest import enroll
+
+HOT, COLD = "st-001", "st-013"
+
+
+def party(showtime: str, count: int) -> Order:
+    return Order(showtime, "c01", ["adult"], [Tender(PaymentMethod.CASH, 10**6)], count=count)
+
+
+def expected(seats_sold: int, headroom: float) -> int:
+    """What the policy makes of `seats_sold` in the last hour, a day before the start."""
+    rate = seats_sold / (RATE_WINDOW / timedelta(hours=1))
+    return -int(-(rate * (OUTAGE_HORIZON / timedelta(hours=1)) * headroom) // 1)
+
+
+def available(counter: Counter, showtime: str) -> list[str]:
+    return leases.available_seats(counter.store, showtime)
+
+
+async def test_a_hot_showtime_gets_a_big_lease_and_more_when_the_central_wobbles(
+    home: Home,
+) -> None:
+    async with Counter(home) as counter:
+        cold_before = len(available(counter, COLD))
+        for _ in range(10):
+            assert (await counter.sell(party(HOT, 4))).mode == "online"
+        assert counter.lease_keeper.rates()[HOT] == 40.0
+        await counter.lease_keeper.keep()
+        assert len(available(counter, HOT)) == expected(40, HEADROOM) == 75
+        assert len(available(counter, COLD)) == cold_before  # a cold lease stays small
+
+        # What `Counter` does on its first DEGRADED transition (pos/counter/service.py).
+        counter.breaker.listeners.append(
+            lambda mode: counter.lease_keeper.on_degraded() if mode == Mode.DEGRADED else None
+        )
+        counter.breaker.record_failure()
+        assert counter.mode == Mode.DEGRADED
+        task = counter.lease_keeper.brace_task
+        assert task is not None
+        assert await task == {HOT: expected(40, BRACING_HEADROOM) - 75}
+        assert len(available(counter, HOT)) == 100
+        counter.breaker.record_failure()  # still wobbling: no second brace straight away
+        assert counter.lease_keeper.brace_task is task
+
+
+async def test_a_recall_gives_back_unsold_seats_and_never_a_sold_one(
+    home: Home, live_central: CentralThread
+) -> None:
+    async with Counter(home) as counter:
+        mine = available(counter, HOT)
+        counter.breaker.trip()
+        sold = await counter.sell(party(HOT, 2))
+        sold_seats = {t.seat for t in sold.sale.tickets}
+        assert sold.mode == "offline" and sold_seats <= set(mine)
+        counter.breaker.close()  # back ONLINE, the offline sale still queued
+
+        web = enroll(live_central, 1)
+        answer = web.post(f"/v1/showtimes/{HOT}/lease-recalls", {"count": 2000})
+        assert answer.json()["terminals"] == {counter.settings.terminal_id: len(mine)}
+
+        counter.lease_keeper.recall_every = timedelta(0)
+        await counter.lease_keeper.keep()
+        assert available(counter, HOT) == []
+        released = [i for i in outbox.items(counter.store) if i.kind == "release"]
+        assert sorted(s for i in released for s in i.payload["seats"]) == sorted(
+            set(mine) - sold_seats
+        )
+        report = await counter.sender.drain(now=True)
+        assert (report.conflicts, report.remaining, report.error) == (0, 0, None)
+        assert sales.get(counter.store, sold.sale.id).state == "synced"
+
+        seat_map = web.client.get(f"/v1/showtimes/{HOT}/seats").json()
+        state = {s["label"]: s["state"] for s in seat_map["seats"]}
+        assert {state[s] for s in sold_seats} == {"sold"}
+        assert {state[s] for s in set(mine) - sold_seats} == {"free"}
+        listed = httpx.get(
+            f"{live_central.url}/v1/leases",
+            headers={"Authorization": f"Bearer {counter.settings.token}"},
+        ).json()
+        assert [(x["seats"], x["recalled"]) for x in listed if x["showtime_id"] == HOT] == [
+            ([], [])
+        ]
+        # The allotment went down with the recall: the next upkeep leases nothing back.
+        await counter.refresh()
+        assert counter.showtime(HOT).counter_allotment == 0
+        assert available(counter, HOT) == []
+        web.client.close()
