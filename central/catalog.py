@@ -179,9 +179,9 @@ def refunded_tickets(ctx: Context, day: date | None) -> RefundedTickets:
 def key_ring(ctx: Context) -> KeyRing:
     keys = [PublicKey(key_id=CENTRAL_KEY_ID, public_key=public_key_text(ctx.key))]
     keys += [
-        PublicKey(key_id=r["id"], public_key=r["public_key"])
+        PublicKey(key_id=r["key_id"], public_key=r["public_key"])
         for r in ctx.db.read().execute(
-            "SELECT id, public_key FROM terminals WHERE public_key IS NOT NULL ORDER BY id"
+            "SELECT key_id, public_key FROM terminal_keys ORDER BY terminal_id, added_at"
         )
     ]
     return KeyRing(keys=keys)

@@ -16,7 +16,10 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS terminals (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, enrollment_code TEXT NOT NULL UNIQUE,
-    token_hash TEXT UNIQUE, public_key TEXT, enrolled_at TEXT, code_used_at TEXT);
+    token_hash TEXT UNIQUE, public_key TEXT, enrolled_at TEXT, code_used_at TEXT, key_id TEXT);
+CREATE TABLE IF NOT EXISTS terminal_keys (
+    key_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL REFERENCES terminals(id),
+    public_key TEXT NOT NULL, added_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS staff (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ticket_types (

@@ -75,24 +75,24 @@ class Signatures:
     codes: tuple[CodeCheck, ...]
 
     @classmethod
-    def of(cls, key: Ed25519PublicKey, terminal_id: str, sale: OfflineSale) -> Signatures:
+    def of(cls, key: Ed25519PublicKey, key_id: str, sale: OfflineSale) -> Signatures:
         try:
             signing = offline_sale_signing_bytes(sale.model_dump(mode="json"))
             key.verify(_b64d(sale.signature), signing)
             signed = True
         except Exception:
             signed = False
-        keys = {terminal_id: key}
+        keys = {key_id: key}  # the terminal's current key: its tickets name it
         return cls(signed, tuple(check_ticket_code(t.code, keys) for t in sale.tickets))
 
 
 def check_signatures(
-    key: Ed25519PublicKey, terminal_id: str, sales: Sequence[OfflineSale]
+    key: Ed25519PublicKey, key_id: str, sales: Sequence[OfflineSale]
 ) -> list[Signatures]:
     """Signatures.of for each sale, in order, the sales split among the verifier threads."""
 
     def some(part: Sequence[OfflineSale]) -> list[Signatures]:
-        return [Signatures.of(key, terminal_id, sale) for sale in part]
+        return [Signatures.of(key, key_id, sale) for sale in part]
 
     if VERIFIERS == 1 or len(sales) < 2 * VERIFIERS:
         return some(sales)
@@ -357,28 +357,28 @@ def _take(
 class _Lazy:
     """Signatures of a batch's sales by position: checked ahead where given, else on demand."""
 
-    def __init__(
-        self, key: Ed25519PublicKey, terminal_id: str, sales: Sequence[OfflineSale]
-    ) -> None:
-        self.key = key
-        self.terminal_id = terminal_id
+    def __init__(self, key: tuple[str, str], sales: Sequence[OfflineSale]) -> None:
+        self.key_id = key[0]
+        self.key = public_key_from_text(key[1])
         self.sales = sales
         self.checked: dict[int, Signatures] = {}
 
     def ahead(self, positions: Sequence[int]) -> None:
-        found = check_signatures(self.key, self.terminal_id, [self.sales[i] for i in positions])
+        found = check_signatures(self.key, self.key_id, [self.sales[i] for i in positions])
         self.checked.update(zip(positions, found, strict=True))
 
     def at(self, i: int) -> Signatures:
         if i not in self.checked:
-            self.checked[i] = Signatures.of(self.key, self.terminal_id, self.sales[i])
+            self.checked[i] = Signatures.of(self.key, self.key_id, self.sales[i])
         return self.checked[i]
 
 
-def _public_key(conn: sqlite3.Connection, terminal_id: str) -> str:
-    row = conn.execute("SELECT public_key FROM terminals WHERE id = ?", (terminal_id,)).fetchone()
-    text: str = row["public_key"]
-    return text
+def _public_key(conn: sqlite3.Connection, terminal_id: str) -> tuple[str, str]:
+    """The terminal's current signing key: (key id, public key text)."""
+    row = conn.execute(
+        "SELECT key_id, public_key FROM terminals WHERE id = ?", (terminal_id,)
+    ).fetchone()
+    return row["key_id"] or terminal_id, row["public_key"]
 
 
 def upload(ctx: Context, terminal_id: str, batch: OfflineBatch) -> OfflineBatchResult:
@@ -386,14 +386,14 @@ def upload(ctx: Context, terminal_id: str, batch: OfflineBatch) -> OfflineBatchR
     sales = batch.sales
     conn = ctx.db.read()
     text = _public_key(conn, terminal_id)
-    signatures = _Lazy(public_key_from_text(text), terminal_id, sales)
+    signatures = _Lazy(text, sales)
     # Ahead of the write lock: a key used already is a duplicate now and for ever after.
     known = _known(conn, terminal_id, _keys(sales))
     signatures.ahead([i for i, s in enumerate(sales) if s.idempotency_key not in known])
     with ctx.db.write() as conn:
         now = _public_key(conn, terminal_id)
         if now != text:  # the terminal's key changed meanwhile: check with the new one
-            signatures = _Lazy(public_key_from_text(now), terminal_id, sales)
+            signatures = _Lazy(now, sales)
         conn.execute("SAVEPOINT batch")
         try:
             results = _take(conn, ctx, terminal_id, sales, signatures)

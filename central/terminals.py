@@ -101,13 +101,25 @@ def enroll(ctx: Context, req: EnrollmentRequest, address: str, guesses: Guesses)
                 f"That enrollment code was used already ({row['code_used_at']}); ask the"
                 " central's IT for a new one (`pos central new-code`).",
             )
+        # Every key a terminal ever had stays on the key ring under its own id, so tickets a
+        # replaced machine signed still pass at the door; the new machine signs as T01.2.
+        earlier = conn.execute(
+            "SELECT count(*) FROM terminal_keys WHERE terminal_id = ?", (row["id"],)
+        ).fetchone()[0]
+        key_id = row["id"] if earlier == 0 else f"{row['id']}.{earlier + 1}"
         conn.execute(
-            "UPDATE terminals SET token_hash = ?, public_key = ?, enrolled_at = ?,"
+            "INSERT INTO terminal_keys (key_id, terminal_id, public_key, added_at)"
+            " VALUES (?, ?, ?, ?)",
+            (key_id, row["id"], req.public_key, iso(now)),
+        )
+        conn.execute(
+            "UPDATE terminals SET token_hash = ?, public_key = ?, key_id = ?, enrolled_at = ?,"
             " code_used_at = ? WHERE id = ?",
-            (_token_hash(token), req.public_key, iso(now), iso(now), row["id"]),
+            (_token_hash(token), req.public_key, key_id, iso(now), iso(now), row["id"]),
         )
     return Enrollment(
         terminal_id=row["id"],
+        key_id=key_id,
         token=token,
         cinema=ctx.cinema,
         central_key_id=CENTRAL_KEY_ID,

@@ -133,6 +133,9 @@ class Cinema(Answer):
 
 class Enrollment(Answer):
     terminal_id: Ident
+    key_id: str | None = None
+    """The id this terminal's offline tickets name their key by: the terminal id at first,
+    `T01.2` after its machine was replaced (older keys stay valid at the door)."""
     token: str
     cinema: Cinema
     central_key_id: str

@@ -18,9 +18,7 @@ _MAXMEM = 2**26
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32, maxmem=_MAXMEM
-    )
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32, maxmem=_MAXMEM)
     enc = base64.b64encode
     return f"scrypt${_N}${_R}${_P}${enc(salt).decode()}${enc(digest).decode()}"
 

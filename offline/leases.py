@@ -8,18 +8,16 @@ Every change is journalled in the same transaction.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from contract import models
+from contract.seating import seat_order
 from offline import journal
 from offline.errors import SeatNotLeased
 from offline.store import Store
 from offline.values import from_iso, utc_iso
-
-_LABEL = re.compile(r"^([A-Z]{1,2})(\d{1,3})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +41,6 @@ class LocalLease:
     available: tuple[str, ...]
     sold: tuple[str, ...]
     released: tuple[str, ...]
-
-
-def seat_order(label: str) -> tuple[int, str, int]:
-    """Row then number, so B10 follows B9 and AA1 follows Z30."""
-    match = _LABEL.match(label)
-    if not match:
-        return (9, label, 0)
-    return (len(match[1]), match[1], int(match[2]))
 
 
 def _distinct(seats: Iterable[str]) -> list[str]:

@@ -51,8 +51,10 @@ def run_new_code(args: argparse.Namespace) -> int:
     emit(
         args,
         {"terminal": args.terminal, "code": code},
-        lambda d: f"{d['terminal']}: {d['code']} (works once; the old machine's token stops"
-        " working when the new one enrolls)",
+        lambda d: (
+            f"{d['terminal']}: {d['code']} (works once; the old machine's token stops"
+            " working when the new one enrolls)"
+        ),
     )
     return 0
 

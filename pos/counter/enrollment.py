@@ -27,6 +27,7 @@ async def central_settings(central_url: str, code: str, key: Ed25519PrivateKey) 
     return Settings(
         central_url=central_url,
         terminal_id=answer.terminal_id,
+        key_id=answer.key_id,
         token=answer.token,
         cinema_id=answer.cinema.id,
         timezone=answer.cinema.timezone,

@@ -63,6 +63,9 @@ class Settings(BaseModel):
     token: str
     cinema_id: str
     timezone: Annotated[str, AfterValidator(_check_zone)]
+    key_id: str | None = None
+    """The id the central knows this terminal's key by (`T01.2` on a replacement machine);
+    None means the terminal id, as for every terminal enrolled before key ids."""
     central_key_id: str = "central"
     central_public_key: str = ""
     lease_seats: Annotated[int, Field(ge=0)] = 8
@@ -171,7 +174,8 @@ def _validated(raw: dict[str, Any], file: str) -> Settings:
 def settings_json(settings: Settings) -> str:
     """What `Home.save` writes: every field (pretix only when set), so a reader sees every
     setting it may change."""
-    return settings.model_dump_json(indent=2, exclude_none=True) + "\n"
+    unset = {"pretix"} if settings.pretix is None else set()
+    return settings.model_dump_json(indent=2, exclude=unset) + "\n"
 
 
 def _make_private_dir(path: Path) -> None:

@@ -32,6 +32,7 @@ def build_offline_sale(
     *,
     key: Ed25519PrivateKey,
     terminal_id: str,
+    key_id: str | None = None,
     idempotency_key: str,
     lease_id: str,
     showtime_id: str,
@@ -50,7 +51,7 @@ def build_offline_sale(
             seat=line.seat,
             ticket_type=line.ticket_type,
             starts_at=int(starts_at.timestamp()),
-            key_id=terminal_id,
+            key_id=key_id or terminal_id,
             channel="offline",
         )
         tickets.append(

@@ -42,6 +42,10 @@ class Order:
     hold_id: str | None = None
     """A hold taken while the customer chose (Counter.hold); without one the sale commits the
     seats directly, which the central checks just as atomically, in one round trip less."""
+    repick: bool = True
+    """When the online sale fails over and the chosen seats are not this terminal's to sell
+    offline, pick others from the lease (the CLI's way). The TUI says False: the cashier shows
+    the customer the replacement seats and confirms before taking the money."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,7 @@ class Seller:
         *,
         key: Ed25519PrivateKey,
         terminal_id: str,
+        key_id: str | None = None,
         sale_budget: float,
         on_change: Callable[[], None],
     ) -> None:
@@ -129,6 +134,7 @@ class Seller:
         self.printer = printer
         self.key = key
         self.terminal_id = terminal_id
+        self.key_id = key_id
         self.sale_budget = sale_budget
         self.on_change = on_change
 
@@ -153,7 +159,7 @@ class Seller:
         fresh: models.SeatMap | None = None
         if not self.breaker.is_open:
             try:
-                fresh = await self.port.seat_map(showtime_id)
+                fresh = await self.port.seat_map(showtime_id, deadline=self.sale_budget)
             except Rejected as exc:
                 raise CounterError(exc.code, exc.message, exc.detail) from exc
             except CentralError:
@@ -374,7 +380,7 @@ class Seller:
         settlement: Settlement,
         failover: str | None,
     ) -> Outcome:
-        seats = self._offline_seats(order, len(types), repick=failover is not None)
+        seats = self._offline_seats(order, len(types), repick=failover is not None and order.repick)
         lease = leases.lease_for(self.store, order.showtime_id)
         if lease is None:
             raise SeatUnavailable("NO_LEASE", "Offline and no seats are leased for this showtime.")
@@ -382,6 +388,7 @@ class Seller:
         offline_sale = build_offline_sale(
             key=self.key,
             terminal_id=self.terminal_id,
+            key_id=self.key_id,
             idempotency_key=uuid.uuid4().hex,
             lease_id=lease.id,
             showtime_id=order.showtime_id,

@@ -150,6 +150,7 @@ class Counter:
             self.printer,
             key=self.key,
             terminal_id=s.terminal_id,
+            key_id=s.key_id,
             sale_budget=s.sale_budget,
             on_change=self.notify,
         )
@@ -311,7 +312,7 @@ class Counter:
         key the central last listed; refunds and voids made here, and those the central
         listed at the last refresh (made anywhere), are refused."""
         keys = cache.public_keys(self.store)
-        keys[self.settings.terminal_id] = self.key_text
+        keys[self.settings.key_id or self.settings.terminal_id] = self.key_text
         keys.setdefault(self.settings.central_key_id, self.settings.central_public_key)
         refunded = cache.refunded_ids(self.store) | {
             t.id
@@ -449,11 +450,9 @@ class Counter:
     # --- counter operations ----------------------------------------------------------------
 
     async def sell(self, order: Order) -> Outcome:
-        # shifts: a sale made while its cashier's shift is open carries the shift's id
-        if order.shift_id is None:
-            shift = self.shifts.current_shift(order.cashier_id)
-            order = dataclasses.replace(order, shift_id=shift.id if shift else None)
-        return await self.seller.sell(order)
+        """A sale goes into its cashier's open shift (the drawer the cash lands in)."""
+        shift = self.shifts.till_for(order.cashier_id)
+        return await self.seller.sell(dataclasses.replace(order, shift_id=shift.id))
 
     async def hold(self, showtime_id: str, seats: list[str]) -> str | None:
         return await self.seller.hold(showtime_id, seats)
@@ -480,6 +479,7 @@ class Counter:
         return self.seller.quote(showtime_id, ticket_types)
 
     async def pick_up(self, code: str, cashier_id: str) -> cache.CachedBooking:
+        self.shifts.till_for(cashier_id)
         return await self.after_sale.pick_up(code, cashier_id)
 
     async def refund(
@@ -489,12 +489,21 @@ class Counter:
         pin: str,
         ticket_ids: list[str] | None = None,
         reason: str = "",
+        cashier_id: str | None = None,
     ) -> sales.Sale:
+        """The money goes back out of a drawer: `cashier_id`'s shift, or the only one open."""
+        self.shifts.till_for(cashier_id)
         return await self.after_sale.refund(sale_id, supervisor_id, pin, ticket_ids, reason)
 
     async def void(
-        self, sale_id: str, supervisor_id: str, pin: str, reason: str = ""
+        self,
+        sale_id: str,
+        supervisor_id: str,
+        pin: str,
+        reason: str = "",
+        cashier_id: str | None = None,
     ) -> sales.Sale:
+        self.shifts.till_for(cashier_id)
         return await self.after_sale.void(sale_id, supervisor_id, pin, reason)
 
     def reprint(self, sale_id: str) -> list[int]:

@@ -10,7 +10,16 @@ counter's navigation:
     SeatsScreen --SeatsChosen--> TicketsScreen --TicketsChosen--> PaymentScreen
     PaymentScreen --SaleCompleted--> ResultScreen over the schedule (and the tickets print)
     PaymentScreen --SeatsTaken--> back to a fresh SeatsScreen
+    TicketsScreen / PaymentScreen --HoldAbandoned--> the hold is released at once
     ScheduleScreen --PickupChosen / SalesChosen / ShiftChosen--> that screen; --LoggedOut--> login
+
+Money moves only through an open shift: a cashier without one goes from the login to the
+ShiftScreen to open it (and back there from a showtime or a pickup), and Ctrl+Q asks first while
+a shift is open or sales still wait to reach the central.
+
+Keys are fed one at a time by `typeahead` (pos/tui/typeahead.py), so keys typed ahead land
+where they were meant: whatever starts something slow holds them, and the next screen releases
+them once it is ready.
 
 Login first, counter after: the login screen is up before the counter is built or opened (the
 imports behind it, pydantic models, sqlite-utils and httpx, take longer than the first paint).
@@ -22,11 +31,12 @@ names are imported for type checking only, or inside the functions that use them
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -37,9 +47,11 @@ from contract.errors import BoxOfficeError
 from pos.tui import i18n
 from pos.tui.messages import (
     CounterChanged,
+    HoldAbandoned,
     PrintFinished,
     PrintRequested,
     SaleCompleted,
+    SalesChanged,
     SeatsTaken,
     WorkerFailed,
 )
@@ -56,10 +68,11 @@ from pos.tui.screens import (
     TicketsScreen,
 )
 from pos.tui.screens.help import Section, keys_of
-from pos.tui.widgets import SeatMap, SupervisorDialog
+from pos.tui.typeahead import TypeAhead
+from pos.tui.widgets import ConfirmDialog, RefundDialog, SeatMap, SupervisorDialog
 
 if TYPE_CHECKING:
-    from contract.models import StaffMember
+    from contract.models import Schedule, StaffMember
     from pos.counter.service import Counter, Status
 
 S = TypeVar("S", bound=Screen)
@@ -79,6 +92,8 @@ class PosApp(App[None]):
     cashier: reactive[StaffMember | None] = reactive(None, init=False)
     printer_line = reactive("—", init=False)
     shift: reactive[str | None] = reactive(None, init=False)
+    schedule: reactive[Schedule | None] = reactive(None, init=False)
+    """Today's schedule as last fetched: the schedule screen follows it (free seats)."""
     language = reactive("en", init=False)
     last_print: reactive[PrintFinished | None] = reactive(None, init=False)
 
@@ -110,6 +125,7 @@ class PosApp(App[None]):
         self.open_error: BaseException | None = None
         """Why the counter could not be opened (the app then exits; `pos run` reports it)."""
         self._chosen_language: str | None = None
+        self.typeahead = TypeAhead(self)
         if self._counter is not None:
             i18n.set_language(self._counter.settings.language)
             self.set_reactive(PosApp.language, self._counter.settings.language)
@@ -122,6 +138,7 @@ class PosApp(App[None]):
         return self._counter
 
     def on_mount(self) -> None:
+        self.typeahead.start()
         self.push_screen(LoginScreen())
         self.open_counter()
 
@@ -171,8 +188,17 @@ class PosApp(App[None]):
         return self.counter
 
     async def on_unmount(self) -> None:
+        await self.typeahead.stop()
         if self._opened:
             await self.counter.close()
+
+    # --- keys typed ahead ------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys read from the terminal wait their turn (`typeahead` feeds them back)."""
+        if isinstance(event, events.Key) and not event.is_forwarded and self.typeahead.take(event):
+            return
+        await super().on_event(event)
 
     # --- the status bar's facts -------------------------------------------------------------
 
@@ -180,6 +206,17 @@ class PosApp(App[None]):
         self.status = self.counter.status()
         current = self.counter.current_shift(self.cashier.id) if self.cashier else None
         self.shift = current.id if current else None
+        try:
+            self.schedule = self.counter.schedule()
+        except BoxOfficeError:  # nothing cached yet: the schedule stays empty until a refresh
+            self.schedule = None
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def refresh_after_sale(self) -> None:
+        """Seats were sold or given back: fetch the schedule again (its free seats), if the
+        central answers; the cached one stays otherwise."""
+        await self.counter.refresh_if_online()
+        self.refresh_status()
 
     @on(CounterChanged)
     def _counter_changed(self) -> None:
@@ -219,9 +256,22 @@ class PosApp(App[None]):
 
     @on(LoginScreen.LoggedIn)
     def _logged_in(self, message: LoginScreen.LoggedIn) -> None:
+        """To the schedule, by way of opening a shift if the cashier has none."""
         self.cashier = message.member
         self.refresh_status()
         self.switch_screen(ScheduleScreen())
+        self._need_shift(keep_keys=True)
+
+    def _need_shift(self, *, keep_keys: bool = False) -> bool:
+        """No money moves without an open shift: open one first. True if there is none.
+        Keys typed ahead for a seat map or a pickup mean nothing on the shift screen: they go,
+        unless they follow the login (the cashier may type the float ahead)."""
+        if self.shift is not None:
+            return False
+        if not keep_keys:
+            self.typeahead.drop()
+        self.push_screen(ShiftScreen())
+        return True
 
     @on(ScheduleScreen.LoggedOut)
     def _logged_out(self) -> None:
@@ -233,7 +283,8 @@ class PosApp(App[None]):
 
     @on(ScheduleScreen.ShowtimeChosen)
     def _showtime_chosen(self, message: ScheduleScreen.ShowtimeChosen) -> None:
-        self.push_screen(SeatsScreen(message.showtime_id))
+        if not self._need_shift():
+            self.push_screen(SeatsScreen(message.showtime_id))
 
     @on(SeatsScreen.SeatsChosen)
     def _seats_chosen(self, message: SeatsScreen.SeatsChosen) -> None:
@@ -248,11 +299,43 @@ class PosApp(App[None]):
     @on(SaleCompleted)
     async def _sale_completed(self, message: SaleCompleted) -> None:
         """Back to the schedule (the next customer starts there) with the result on top; the
-        tickets print once the result screen is up to say how that went."""
+        tickets print once the result screen is up to say how that went, and the schedule's
+        free seats are fetched again."""
         self.refresh_status()
         self._back_to(ScheduleScreen)
         await self.push_screen(ResultScreen(message.outcome))
         self.print_pending()
+        self.refresh_after_sale()
+
+    @on(SalesChanged)
+    def _sales_changed(self) -> None:
+        self.refresh_status()
+        self.refresh_after_sale()
+
+    @on(HoldAbandoned)
+    def _hold_abandoned(self, message: HoldAbandoned) -> None:
+        """The screen that held the seats is gone; a ticket-type screen still below no longer
+        has a hold (it takes a new one when the cashier goes on)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, TicketsScreen) and screen.hold_id == message.hold_id:
+                screen.hold_id = None
+        if message.hold_id is not None:
+            self.release_hold(message.showtime_id, message.hold_id)
+
+    @work(group="release", exit_on_error=False)
+    async def release_hold(self, showtime_id: str, hold_id: str) -> None:
+        """Give the seats back at the central, then show them free on the seat map."""
+        await self.counter.release_hold(hold_id)
+        if isinstance(self.screen, SeatsScreen) and self.screen.showtime_id == showtime_id:
+            self.screen.reload()
+
+    async def holds_released(self) -> None:
+        """Wait until every hold given back has been released at the central (before holding
+        the same seats again)."""
+        for worker in list(self.workers):
+            if worker.group == "release" and not worker.is_finished:
+                with contextlib.suppress(Exception):  # a failed release runs out on its own
+                    await worker.wait()
 
     @on(SeatsTaken)
     def _seats_taken(self, message: SeatsTaken) -> None:
@@ -271,7 +354,8 @@ class PosApp(App[None]):
 
     @on(ScheduleScreen.PickupChosen)
     def _pickup_chosen(self) -> None:
-        self.push_screen(PickupScreen())
+        if not self._need_shift():
+            self.push_screen(PickupScreen())
 
     @on(ScheduleScreen.SalesChosen)
     def _sales_chosen(self) -> None:
@@ -286,8 +370,12 @@ class PosApp(App[None]):
         self.connect()
 
     @on(ShiftScreen.ShiftOpened)
-    def _shift_opened(self) -> None:
+    def _shift_opened(self, message: ShiftScreen.ShiftOpened) -> None:
+        """The drawer is open: on to selling."""
         self.refresh_status()
+        self._back_to(ScheduleScreen)
+        shift = message.shift
+        self.notify(i18n.t("shift.opened", id=shift.id, float=i18n.money(shift.float_total)))
 
     @on(ShiftScreen.ShiftClosed)
     @on(ShiftScreen.DayClosed)
@@ -309,6 +397,34 @@ class PosApp(App[None]):
         self.language = lang
         if self.last_print is not None:
             self._printed(self.last_print)
+
+    async def action_quit(self) -> None:
+        """Quit, but ask first while a shift is open or sales wait to reach the central."""
+        if not self._opened:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        open_shifts = [s.id for s in self.counter.shifts.day_readiness().open_shifts]
+        waiting = self.counter.status().outbox
+        if not open_shifts and not waiting:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog(
+                "quit.title",
+                "quit.question",
+                yes="key.quit",
+                shifts=", ".join(open_shifts) or "—",
+                outbox=waiting,
+            ),
+            answered,
+        )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -347,6 +463,7 @@ def help_sections() -> list[Section]:
         ("payment.title", [("Enter", "key.pay"), *keys_of(PaymentScreen)]),
         ("result.title", keys_of(ResultScreen)),
         ("pickup.title", [("Enter", "key.pickup"), *keys_of(PickupScreen)]),
-        ("sales.title", keys_of(SalesScreen, SupervisorDialog)),
+        ("sales.title", keys_of(SalesScreen, RefundDialog, SupervisorDialog)),
         ("shift.title", keys_of(ShiftScreen, SupervisorDialog)),
+        ("confirm.title", keys_of(ConfirmDialog)),
     ]

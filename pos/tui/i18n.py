@@ -88,10 +88,11 @@ class Named:
 
 
 class Lazy:
-    """A catalog key as a `t(...)` field value, translated when shown."""
+    """A catalog key (with its own values) as a `t(...)` field value, translated when shown."""
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, **values: object):
         self.key = key
+        self.values = values
 
     def __format__(self, spec: str) -> str:
-        return format(t(self.key), spec)
+        return format(t(self.key, **self.values), spec)

@@ -39,10 +39,24 @@ class PrintRequested(Message):
 
 
 @dataclass
+class SalesChanged(Message):
+    """A refund or void went through: the free seats the schedule shows are stale."""
+
+
+@dataclass
 class SaleCompleted(Message):
     """A sale went through, online or offline; its tickets wait in the print queue."""
 
     outcome: Outcome
+
+
+@dataclass
+class HoldAbandoned(Message):
+    """The cashier went back from ticket types or payment (Esc): the customer's seats are
+    held at the central for nothing, give them back now (`hold_id` None: nothing was held)."""
+
+    showtime_id: str
+    hold_id: str | None
 
 
 @dataclass

@@ -21,7 +21,7 @@ from pos.tui.screens import (
     SeatsScreen,
     TicketsScreen,
 )
-from pos.tui.widgets import Words
+from pos.tui.widgets import ConfirmDialog, RefundDialog, Words
 from tests.tui.conftest import Terminal
 
 SIZE = (120, 40)
@@ -29,11 +29,26 @@ SIZE = (120, 40)
 
 async def settle(pilot: Pilot) -> None:
     """Let workers finish and the screen catch up: waiting, not sleeping."""
+    await pilot.app.typeahead.drained()  # type: ignore[attr-defined]
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
-async def log_in(pilot: Pilot, staff: str = "c01", pin: str = "1111") -> None:
+def open_shift(app: PosApp, staff: str = "c01", pin: str = "1111") -> None:
+    """The drawer opened with ¥100, as `pos shift open --float 100x1` does: money moves only
+    through an open shift."""
+    if app.counter.current_shift(staff) is None:
+        app.counter.shifts.open_shift(staff, pin, {10000: 1})
+
+
+async def log_in(
+    pilot: Pilot, staff: str = "c01", pin: str = "1111", *, shift: bool = True
+) -> None:
+    """Log in; with `shift`, a shift is open first, so the login goes straight to the
+    schedule (without one, it leads into opening one)."""
+    if shift:
+        await pilot.app.opened_counter()
+        open_shift(pilot.app, staff, pin)
     await pilot.press(*staff, "tab", *pin, "enter")
     await settle(pilot)
 
@@ -93,6 +108,10 @@ async def test_central_killed_mid_sale_completes_offline(terminal: Terminal) -> 
         assert app.status is not None and app.status.mode == Mode.ONLINE
         terminal.central.stop()
         await pay_cash(pilot, "160")
+        # the chosen seats are not this counter's to sell offline: the cashier is asked first
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")
+        await settle(pilot)
         assert isinstance(app.screen, ResultScreen)
         outcome = app.screen.outcome
         assert outcome.mode == "offline"
@@ -119,7 +138,7 @@ async def test_central_killed_mid_sale_completes_offline(terminal: Terminal) -> 
             revived.stop()
 
 
-async def test_pickup_by_code(terminal: Terminal) -> None:
+async def test_pickup_by_code_shows_the_booking_and_asks_first(terminal: Terminal) -> None:
     app = terminal.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -130,46 +149,94 @@ async def test_pickup_by_code(terminal: Terminal) -> None:
         assert isinstance(app.screen, PickupScreen)
         await pilot.press(*booking.code.lower(), "enter")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog), "the booking is shown before printing"
+        shown = text_of(app, "#confirm-question")
+        assert booking.customer in shown and booking.tickets[0].seat in shown
+        assert not terminal.tickets.exists() or booking.tickets[0].id.encode() not in (
+            terminal.tickets.read_bytes()
+        )
+        await pilot.press("enter")
+        await settle(pilot)
         assert booking.customer in text_of(app, "#pickup-result")
         await pilot.press(*booking.code, "enter")
         await settle(pilot)
-        assert text_of(app, "#pickup-result") == ""  # a second pickup is refused
+        assert "already picked up" in text_of(app, "#pickup-message")
         found = cache.get_booking(app.counter.store, booking.code)
         assert found is not None and found.picked_up_by == "c01"
     assert booking.tickets[0].id.encode() in terminal.tickets.read_bytes()
 
 
-async def test_refund_needs_a_supervisor(terminal: Terminal) -> None:
+async def sell_two(app: PosApp) -> str:
+    """Two adult tickets of the first showtime, paid ¥200 cash: the sale's id."""
+    outcome = await app.counter.sell(
+        Order(
+            showtime_id="st-001",
+            cashier_id="c01",
+            ticket_types=["adult"],
+            tenders=[Tender(PaymentMethod.CASH, 20000)],
+            count=2,
+        )
+    )
+    return outcome.sale.id
+
+
+async def test_refund_per_ticket_with_reason_says_the_cash_to_give_back(
+    terminal: Terminal,
+) -> None:
     app = terminal.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await log_in(pilot)
-        outcome = await app.counter.sell(
-            Order(
-                showtime_id="st-001",
-                cashier_id="c01",
-                ticket_types=["adult"],
-                tenders=[Tender(PaymentMethod.CASH, 8000)],
-                count=1,
-            )
-        )
+        sale_id = await sell_two(app)
+        first, second = sorted(sales.get(app.counter.store, sale_id).tickets, key=lambda t: t.seat)
         await pilot.press("f4")
         await settle(pilot)
         assert isinstance(app.screen, SalesScreen)
-        await pilot.press("f", *"c01", "tab", *"1111", "enter")
+        await pilot.press("f")
         await settle(pilot)
-        assert sales.get(app.counter.store, outcome.sale.id).state != "refunded"
-        await pilot.press("f", *"s01", "tab", *"9999", "enter")
+        assert isinstance(app.screen, RefundDialog)
+        assert "¥160.00" in text_of(app, "#refund-money"), "both tickets ticked at first"
+        await pilot.press("space")  # the first ticket stays sold
         await settle(pilot)
-        assert sales.get(app.counter.store, outcome.sale.id).state == "refunded"
-        assert "refunded" in text_of(app, "#sales-message")
+        assert "give back ¥80.00 in cash" in text_of(app, "#refund-money")
+        await pilot.press("tab", *"plans changed", "enter")
+        await settle(pilot)
+        await pilot.press(*"c01", "tab", *"1111", "enter")  # not a supervisor
+        await settle(pilot)
+        assert sales.get(app.counter.store, sale_id).refunded == 0
+        await pilot.press("f", "space", "enter", *"s01", "tab", *"9999", "enter")
+        await settle(pilot)
+        sale = sales.get(app.counter.store, sale_id)
+        assert sale.refunded == 8000 and sale.state == "printed"
+        assert {t.id for t in sale.tickets if t.refunded} == {second.id}
+        assert first.seat < second.seat
+        said = text_of(app, "#sales-message")
+        assert "refunded ¥80.00" in said and "Give back ¥80.00 in cash" in said
+
+
+async def test_reprint_of_a_refunded_sale_is_refused_on_the_list(terminal: Terminal) -> None:
+    app = terminal.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot)
+        sale_id = await sell_two(app)
+        await app.counter.refund(sale_id, "s01", "9999", cashier_id="c01")
+        app.counter.print_pending()
+        printed = terminal.tickets.read_bytes()
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "no longer valid" in text_of(app, "#sales-message")
+        app.counter.print_pending()
+        assert terminal.tickets.read_bytes() == printed, "nothing reprinted"
 
 
 async def test_three_wrong_pins_lock_the_counter(terminal: Terminal) -> None:
     app = terminal.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await log_in(pilot, pin="0000")
+        await log_in(pilot, pin="0000", shift=False)
         assert "PIN wrong" in text_of(app, "#login-message")
         await pilot.press(*"0000", "enter")
         await pilot.press(*"0000", "enter")

@@ -1,4 +1,5 @@
-"""Snapshots of the main screens at 80×24 and 120×40, in English and Chinese.
+"""Snapshots of the main screens at 80×24 and 120×40, in English and Chinese (schedule, seat
+map, payment and sales list at 80×24 in both).
 
 Deterministic: a fixed business day and frozen clock, the seeded central with nothing sold,
 no background loops, no cursor blink. Update with `pytest tests/tui --snapshot-update`."""
@@ -19,12 +20,17 @@ Steps = Callable[[Pilot], Awaitable[None]]
 
 
 async def settle(pilot: Pilot) -> None:
+    await pilot.app.typeahead.drained()  # type: ignore[attr-defined]
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
 async def login(pilot: Pilot) -> None:
+    """With a shift open (the snapshot day's first, kept in the shared store)."""
     await settle(pilot)
+    counter = await pilot.app.opened_counter()  # type: ignore[attr-defined]
+    if counter.current_shift("c01") is None:
+        counter.shifts.open_shift("c01", "1111", {10000: 1})
     await pilot.press(*"c01", "tab", *"1111", "enter")
     await settle(pilot)
 
@@ -48,6 +54,27 @@ async def payment(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+async def sales_list(pilot: Pilot) -> None:
+    """This counter's sales: one of two adults (sold once, the first time), then F4."""
+    from contract.models import PaymentMethod
+    from pos.counter.payments import Tender
+    from pos.counter.selling import Order
+
+    await login(pilot)
+    counter = pilot.app.counter  # type: ignore[attr-defined]
+    if not counter.recent_sales():
+        order = Order(
+            showtime_id="st-003",
+            cashier_id="c01",
+            ticket_types=["adult"],
+            tenders=[Tender(PaymentMethod.CASH, 20000)],
+            count=2,
+        )
+        await counter.sell(order)
+    await pilot.press("f4")
+    await settle(pilot)
+
+
 async def login_typed(pilot: Pilot) -> None:
     await settle(pilot)
     await pilot.press(*"c01", "tab", *"12")
@@ -59,14 +86,20 @@ CASES = {
     "login-zh-large": (login_typed, "zh", LARGE, False),
     "schedule-en-large": (login, "en", LARGE, False),
     "schedule-zh-small": (login, "zh", SMALL, False),
+    "schedule-en-small": (login, "en", SMALL, False),
     "seats-en-large": (seats, "en", LARGE, False),
     "seats-en-small": (seats, "en", SMALL, False),
+    "seats-zh-small": (seats, "zh", SMALL, False),
     "seats-zh-large": (seats, "zh", LARGE, False),
     "offline-schedule-en-small": (login, "en", SMALL, True),
     "offline-seats-zh-large": (seats, "zh", LARGE, True),
     # Last: reaching the payment screen holds seats at the shared central.
     "payment-en-small": (payment, "en", SMALL, False),
+    "payment-zh-small": (payment, "zh", SMALL, False),
     "payment-zh-large": (payment, "zh", LARGE, False),
+    # Last: a sale at the shared central.
+    "sales-en-small": (sales_list, "en", SMALL, False),
+    "sales-zh-small": (sales_list, "zh", SMALL, False),
 }
 
 

@@ -10,7 +10,7 @@ from pos.cli.tui import counter_app
 from pos.counter.errors import CounterError
 from pos.counter.service import Counter
 from pos.tui.app import PosApp
-from pos.tui.screens import LoginScreen, ScheduleScreen
+from pos.tui.screens import LoginScreen, ScheduleScreen, ShiftScreen
 from tests.tui.conftest import Terminal
 from tests.tui.test_flows import SIZE, settle
 
@@ -36,7 +36,8 @@ async def test_a_pin_typed_while_the_counter_opens_logs_in(terminal: Terminal) -
         assert isinstance(app.screen, LoginScreen), "no counter yet: the PIN waits"
         gate.set()
         await settle(pilot)
-        assert isinstance(app.screen, ScheduleScreen)
+        assert isinstance(app.screen, ShiftScreen), "no shift yet: the login leads to opening one"
+        assert isinstance(app.screen_stack[-2], ScheduleScreen)
         assert app.cashier is not None and app.cashier.id == "c01"
 
 

@@ -1,12 +1,17 @@
-"""Cashier login by staff id and PIN; the counter locks the terminal after repeated wrong PINs."""
+"""Cashier login by staff id and PIN; the counter locks the terminal after repeated wrong PINs.
+
+Tab and Enter are handled before the fields see any key (priority bindings), so a fast
+`c01 Tab 1111 Enter` lands each key in the right field: the focus moves before the next key is
+read. Keys typed after Enter wait for the screen that follows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
@@ -21,6 +26,10 @@ if TYPE_CHECKING:
 
 class LoginScreen(CounterScreen):
     TITLE_KEY = "login.title"
+    BINDINGS = [
+        Binding("tab", "next_field", "key.next_field", show=False, priority=True),
+        Binding("enter", "enter", "key.log_in", show=False, priority=True),
+    ]
 
     @dataclass
     class LoggedIn(Message):
@@ -43,13 +52,20 @@ class LoginScreen(CounterScreen):
         self.query_one("#staff", Input).placeholder = t("login.staff")
         self.query_one("#pin", Input).placeholder = t("login.pin")
 
-    @on(Input.Submitted, "#staff")
-    def _staff_entered(self) -> None:
-        self.query_one("#pin", Input).focus()
+    def action_next_field(self) -> None:
+        # set_focus, not focus(): focus() waits a turn, and the next key must land there
+        staff = self.query_one("#staff", Input)
+        self.set_focus(self.query_one("#pin", Input) if staff.has_focus else staff)
 
-    @on(Input.Submitted, "#pin")
-    def _pin_entered(self) -> None:
+    def action_enter(self) -> None:
+        """Enter on the staff id goes to the PIN; on the PIN, logs in."""
+        if self.query_one("#login-box").disabled:
+            return
         pin = self.query_one("#pin", Input)
+        if not pin.has_focus:
+            self.set_focus(pin)
+            return
+        self.hold_keys()
         self.log_in(self.query_one("#staff", Input).value.strip(), pin.value)
         pin.value = ""
 
@@ -69,9 +85,13 @@ class LoginScreen(CounterScreen):
         except PinLocked as exc:
             message.update(error_text(exc))
             self._lock(exc.seconds)
+        except BaseException:
+            self.drop_keys()
+            raise
         else:
             self.post_message(self.LoggedIn(member))
             return
+        self.drop_keys()  # typed for the screen after the login, which did not come
         self.query_one("#pin", Input).focus()
 
     def _lock(self, seconds: int) -> None:

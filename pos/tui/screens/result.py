@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable
 
+from contract.seating import seat_order
 from pos.tui.i18n import Lazy, money, pick, t
 from pos.tui.messages import PrintFinished, PrintRequested
 from pos.tui.screens.base import CounterScreen
-from pos.tui.widgets import Words
+from pos.tui.widgets import Table, Words
 
 if TYPE_CHECKING:
     from pos.counter.selling import Outcome
@@ -34,9 +34,9 @@ class ResultScreen(CounterScreen):
     def compose_body(self) -> ComposeResult:
         sale = self.outcome.sale
         yield Words("result.mode", mode=Lazy(f"result.{self.outcome.mode}"))
-        if self.outcome.failover:
-            yield Words("result.failover", why=self.outcome.failover, classes="warning")
-        yield DataTable(id="tickets", cursor_type="none")
+        if self.outcome.failover:  # the reason is the central's, in English: not shown here
+            yield Words("result.failover", classes="warning")
+        yield Table(id="tickets", cursor_type="none", zebra_stripes=False)
         yield Words("result.total", total=money(sale.total), tendered=money(sale.tendered))
         yield Words("result.change", classes="total", change=money(sale.change))
         yield Words("result.printing", id="print-result")
@@ -50,13 +50,23 @@ class ResultScreen(CounterScreen):
         self.fill()
 
     def fill(self) -> None:
-        table = self.query_one("#tickets", DataTable)
-        table.clear(columns=True)
-        table.add_columns(t("col.seat"), t("col.type"), t("col.price"), t("col.ticket"))
         names = {tt.code: pick(tt.name, tt.name_en) for tt in self.counter.schedule().ticket_types}
-        for ticket in self.outcome.sale.tickets:
-            kind = names.get(ticket.ticket_type, ticket.ticket_type)
-            table.add_row(ticket.seat, kind, money(ticket.price), ticket.id)
+        tickets = sorted(self.outcome.sale.tickets, key=lambda ticket: seat_order(ticket.seat))
+        self.query_one("#tickets", Table).show(
+            [t("col.seat"), t("col.type"), t("col.price"), t("col.ticket")],
+            [
+                (
+                    ticket.id,
+                    [
+                        ticket.seat,
+                        names.get(ticket.ticket_type, ticket.ticket_type),
+                        money(ticket.price),
+                        ticket.id,
+                    ],
+                )
+                for ticket in tickets
+            ],
+        )
 
     def _printed(self, message: PrintFinished | None) -> None:
         line = self.query_one("#print-result", Words)
@@ -77,7 +87,8 @@ class ResultScreen(CounterScreen):
 
     @work(exclusive=True, group="reprint", exit_on_error=False)
     async def reprint(self) -> None:
-        """Queue the sale's tickets again, marked REPRINT, and have them printed."""
+        """Queue the sale's tickets again, marked REPRINT, and have them printed (a sale
+        voided or refunded meanwhile is refused: its tickets are no longer valid)."""
         self.counter.reprint(self.outcome.sale.id)
         self.post_message(PrintRequested())
 

@@ -1,4 +1,7 @@
-"""Today's schedule: type part of a title (Chinese or English) to filter, Enter for seats."""
+"""Today's schedule: type part of a title (Chinese, English or pinyin) to filter, Enter for seats.
+
+The table follows the app's `schedule` (refetched after every sale, so the free seats are
+fresh). The film column gives up width first on a narrow terminal, so the price stays on screen."""
 
 from __future__ import annotations
 
@@ -9,17 +12,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
-from contract.errors import BoxOfficeError
 from pos.tui.i18n import clock, money, pick, t
 from pos.tui.screens.base import CounterScreen
-from pos.tui.widgets import Field
+from pos.tui.search import matches
+from pos.tui.widgets import Field, Table, Words
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from contract.models import Schedule, Showtime
+    from pos.tui.widgets.table import Row
 
 COLUMNS = ("col.time", "col.film", "col.auditorium", "col.free", "col.lease", "col.adult")
+FILM = COLUMNS.index("col.film")
 
 
 class ScheduleScreen(CounterScreen):
@@ -58,11 +65,13 @@ class ScheduleScreen(CounterScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Field(placeholder=t("schedule.filter"), id="filter")
-        yield DataTable(id="showtimes", cursor_type="row", zebra_stripes=True)
+        yield Words(id="schedule-message", classes="message")
+        yield Table(id="showtimes", squeeze=FILM)
 
     def on_mount(self) -> None:
         super().on_mount()
         self.watch(self.pos, "status", lambda _: self.fill(), init=False)
+        self.watch(self.pos, "schedule", lambda _: self.fill(), init=False)
         self.fill()
         self.query_one("#filter", Input).focus()
 
@@ -70,66 +79,61 @@ class ScheduleScreen(CounterScreen):
         self.query_one("#filter", Input).placeholder = t("schedule.filter")
         self.fill()
 
-    def schedule(self) -> Schedule | None:
-        try:
-            return self.counter.schedule()
-        except BoxOfficeError:  # nothing cached yet: the table stays empty until a refresh
-            return None
-
     def fill(self) -> None:
-        """(Re)draw the table from the cached schedule, keeping the highlighted showtime."""
-        table = self.query_one("#showtimes", DataTable)
-        current = self.highlighted()
-        table.clear(columns=True)
-        table.add_columns(*(t(c) for c in COLUMNS))
-        schedule = self.schedule()
-        if schedule is None:
-            return
+        """(Re)draw the table from the schedule, keeping the highlighted showtime."""
+        table = self.query_one("#showtimes", Table)
+        wanted = self.query_one("#filter", Input).value.strip()
+        schedule: Schedule | None = self.pos.schedule
+        rows = list(self._rows(schedule, wanted)) if schedule is not None else []
+        table.show([t(c) for c in COLUMNS], rows)
+        nothing = bool(wanted and not rows)
+        message = self.query_one("#schedule-message", Words)
+        message.say("schedule.nothing_found" if nothing else "", wanted=wanted)
+        message.display = nothing
+
+    def _rows(self, schedule: Schedule, wanted: str) -> Iterator[Row]:
         films = {f.id: f for f in schedule.films}
         rooms = {a.id: a for a in schedule.auditoriums}
         leased = self.pos.status.leases if self.pos.status else {}
-        wanted = self.query_one("#filter", Input).value.strip().casefold()
         zone = self.counter.settings.timezone
         for st in sorted(schedule.showtimes, key=lambda s: (s.start, s.id)):
             film = films[st.film_id]
             names = (film.title, film.title_en, film.original_title or "")
-            if wanted and not any(wanted in n.casefold() for n in names):
+            if wanted and not matches(wanted, names):
                 continue
             room = rooms[st.auditorium_id]
-            table.add_row(
-                clock(st.start, zone),
-                pick(film.title, film.title_en),
-                pick(room.name, room.name_en),
-                f"{st.free}/{st.capacity}",
-                str(leased.get(st.id, 0)),
-                _price(st),
-                key=st.id,
+            yield (
+                st.id,
+                [
+                    clock(st.start, zone),
+                    pick(film.title, film.title_en),
+                    pick(room.name, room.name_en),
+                    f"{st.free}/{st.capacity}",
+                    str(leased.get(st.id, 0)),
+                    _price(st),
+                ],
             )
-        if current is not None and current in table.rows:
-            table.move_cursor(row=table.get_row_index(current))
 
     def highlighted(self) -> str | None:
-        table = self.query_one("#showtimes", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.query_one("#showtimes", Table).highlighted_key()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
         self.fill()
 
+    @on(Table.RowSelected)
+    def _row_chosen(self) -> None:
+        self.action_open()
+
     def action_cursor(self, step: int) -> None:
-        table = self.query_one("#showtimes", DataTable)
+        table = self.query_one("#showtimes", Table)
         table.move_cursor(row=table.cursor_row + step)
 
     def action_open(self) -> None:
         showtime_id = self.highlighted()
         if showtime_id is not None:
+            self.hold_keys()  # `2 b Enter` typed now is for the seat map
             self.post_message(self.ShowtimeChosen(showtime_id))
-
-    @on(DataTable.RowSelected)
-    def _row_chosen(self) -> None:
-        self.action_open()
 
     def action_shift(self) -> None:
         self.post_message(self.ShiftChosen())

@@ -1,18 +1,21 @@
 """Ticket types for the chosen seats (a number key sets the highlighted line) and the basket
-with its running total; Enter goes on to payment."""
+with its running total; Enter goes on to payment, Esc back to the seat map, giving the held
+seats back at once. Back here from payment (whose Esc gave the hold back), Enter holds the same
+seats again before going on."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
 
 from pos.tui.i18n import Named, money, t
+from pos.tui.messages import HoldAbandoned, SeatsTaken
 from pos.tui.screens.base import CounterScreen
-from pos.tui.widgets import Words
+from pos.tui.widgets import Table, Words
 
 
 class TicketsScreen(CounterScreen):
@@ -38,6 +41,8 @@ class TicketsScreen(CounterScreen):
         self.showtime_id = showtime_id
         self.seats = seats
         self.hold_id = hold_id
+        """None once given back (the app clears it): Enter then holds the seats again."""
+        self.held_once = hold_id is not None
         st = self.counter.showtime(showtime_id)
         known = {tt.code: tt for tt in self.counter.schedule().ticket_types}
         self.codes = [code for code in known if code in st.prices]
@@ -47,7 +52,7 @@ class TicketsScreen(CounterScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Words(id="type-keys")
-        yield DataTable(id="basket", cursor_type="row")
+        yield Table(id="basket", zebra_stripes=False)
         yield Words(id="total", classes="total")
 
     def on_mount(self) -> None:
@@ -63,34 +68,54 @@ class TicketsScreen(CounterScreen):
             f"{i}  {self.names[c]:}  {money(self.prices[c])}" for i, c in enumerate(self.codes, 1)
         )
         self.query_one("#type-keys", Words).update(keys)
-        table = self.query_one("#basket", DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns(t("col.seat"), t("col.type"), t("col.price"))
-        for seat, code in zip(self.seats, self.types, strict=True):
-            table.add_row(seat, f"{self.names[code]:}", money(self.prices[code]), key=seat)
-        table.move_cursor(row=row)
+        self.query_one("#basket", Table).show(
+            [t("col.seat"), t("col.type"), t("col.price")],
+            [
+                (seat, [seat, f"{self.names[code]:}", money(self.prices[code])])
+                for seat, code in zip(self.seats, self.types, strict=True)
+            ],
+        )
         total = self.counter.quote(self.showtime_id, self.types)
         self.query_one("#total", Words).say("tickets.total", n=len(self.seats), total=money(total))
 
     def action_choose(self, n: int) -> None:
         if n > len(self.codes):
             return
-        table = self.query_one("#basket", DataTable)
+        table = self.query_one("#basket", Table)
         self.types[table.cursor_row] = self.codes[n - 1]
         self.fill()
         table.move_cursor(row=table.cursor_row + 1)
 
     def action_all(self) -> None:
         """Every line takes the highlighted line's type: a family of four adults in one key."""
-        table = self.query_one("#basket", DataTable)
+        table = self.query_one("#basket", Table)
         self.types = [self.types[table.cursor_row]] * len(self.seats)
         self.fill()
 
     def action_pay(self) -> None:
+        self.hold_keys()  # the cash typed now is for the payment screen
+        self.go_to_payment()
+
+    @work(exclusive=True, group="hold", exit_on_error=False)
+    async def go_to_payment(self) -> None:
+        if self.hold_id is None and self.held_once:
+            # lazy, for start-up speed (see pos/tui/app.py)
+            from pos.counter.errors import SeatUnavailable
+
+            await self.pos.holds_released()
+            try:
+                self.hold_id = await self.counter.hold(self.showtime_id, self.seats)
+            except SeatUnavailable:
+                self.drop_keys()
+                self.post_message(SeatsTaken(self.showtime_id))
+                raise
+            except BaseException:
+                self.drop_keys()
+                raise
         self.post_message(
             self.TicketsChosen(self.showtime_id, self.seats, list(self.types), self.hold_id)
         )
 
     def action_back(self) -> None:
+        self.post_message(HoldAbandoned(self.showtime_id, self.hold_id))
         self.dismiss()

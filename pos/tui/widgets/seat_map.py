@@ -3,7 +3,9 @@
 One widget draws every seat (render_line and Strips) so a 738-seat house costs one widget, not
 738. Which seats may be chosen comes from the counter (`SeatView.selectable`); this widget only
 moves, toggles and asks `best_together` for N seats in a row. Every seat state and kind has its
-own glyph, so the map reads the same without colour.
+own glyph, so the map reads the same without colour. Seats this terminal sold (`sold_here`) show
+as sold even on a cached map that predates the sale; a seat leased to another counter says which
+(`holder`). Chosen seats are kept in reading order (E1, E2, … E10).
 
 The app imports this widget before the login's first paint, so the contract's seat kinds and
 states appear here by their values (they are StrEnums: a member equals its value) and
@@ -23,6 +25,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from contract.seating import sorted_seats
 from pos.tui.i18n import t
 
 if TYPE_CHECKING:
@@ -83,23 +86,40 @@ class SeatMap(ScrollView, can_focus=True):
 
     @dataclass
     class Refused(Message):
-        """The cashier asked for something the map cannot do; `reason` is a catalog key."""
+        """The cashier asked for something the map cannot do; `reason` is a catalog key, and
+        `holder` the counter a seat is leased to (for "held by counter T03")."""
 
         reason: str
+        holder: str | None = None
 
-    def __init__(self, view: SeatView, *, name: str | None = None, id: str | None = None):
+    def __init__(
+        self,
+        view: SeatView,
+        *,
+        terminal_id: str = "",
+        sold_here: frozenset[str] = frozenset(),
+        name: str | None = None,
+        id: str | None = None,
+    ):
         super().__init__(name=name, id=id)
         self.count = ""
         self.selected: list[str] = []
-        self.show_view(view)
+        self.terminal_id = terminal_id
+        self.show_view(view, sold_here)
 
     # --- data ------------------------------------------------------------------------------
 
-    def show_view(self, view: SeatView) -> None:
+    def show_view(self, view: SeatView, sold_here: frozenset[str] = frozenset()) -> None:
         """Show a (new) seat map, keeping chosen seats that are still selectable."""
         from pos.counter.seat_picking import best_together  # lazy, for start-up speed
 
         self.view = view
+        self.sold_here = sold_here
+        self.holders = {
+            s.label: s.leased_to
+            for s in view.seat_map.seats
+            if s.state == "leased" and s.leased_to and s.leased_to != self.terminal_id
+        }
         layout = view.seat_map.auditorium
         self.seats = {s.label: s for s in layout.seats}
         self.grid = {(s.x, s.y): s for s in layout.seats}
@@ -121,7 +141,7 @@ class SeatMap(ScrollView, can_focus=True):
         if label in self.view.mine:
             return Look(STATE_GLYPHS["mine"], "mine")
         state = self.states.get(label, "free")  # a SeatState
-        if state == "sold":
+        if state == "sold" or label in self.sold_here:
             return Look(STATE_GLYPHS["sold"], "sold")
         if state == "held":
             return Look(STATE_GLYPHS["held"], "held")
@@ -171,6 +191,12 @@ class SeatMap(ScrollView, can_focus=True):
         seat = self.seats[label]
         return Region(LABEL_WIDTH + seat.x * CELL, TOP + seat.y, CELL, 1)
 
+    def scroll_to_cursor(self) -> None:
+        """Bring the cursor's seat into view (a 25-row house does not fit 80×24)."""
+        self.scroll_to_region(
+            self._cell_region(self.cursor), animate=False, force=True, center=True
+        )
+
     def on_focus(self) -> None:
         self.refresh()
 
@@ -207,14 +233,22 @@ class SeatMap(ScrollView, can_focus=True):
         if seat.label in self.selected:
             self.selected = [s for s in self.selected if s not in group]
         elif all(s in self.view.selectable for s in group):
-            self.selected += group
+            self.selected = sorted_seats([*self.selected, *group])
         else:
-            self.post_message(self.Refused(self._refusal()))
+            holder = self.holders.get(seat.label)
+            if holder is not None:
+                self.post_message(self.Refused("seats.refused_leased", holder))
+            else:
+                self.post_message(self.Refused(self._refusal()))
             return
         self._changed()
 
     def _refusal(self) -> str:
         return "seats.refused_offline" if self.view.offline else "seats.refused"
+
+    def holder(self, label: str) -> str | None:
+        """The other counter a seat is leased to, if it is."""
+        return self.holders.get(label)
 
     def action_digit(self, n: int) -> None:
         self.count = (self.count + str(n))[-2:].lstrip("0")
@@ -230,8 +264,8 @@ class SeatMap(ScrollView, can_focus=True):
             self.post_message(self.Refused("seats.not_enough"))
             self._changed()
             return
-        self.selected = chosen
-        self.cursor = chosen[0]
+        self.selected = sorted_seats(chosen)
+        self.cursor = self.selected[0]
         self.scroll_to_region(self._cell_region(self.cursor), animate=False, force=True)
         self._changed()
 

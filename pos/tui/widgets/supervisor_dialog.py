@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from pos.tui.i18n import t
+from pos.tui.typeahead import typeahead
 from pos.tui.widgets.fields import Field
 from pos.tui.widgets.words import Words
 
@@ -31,6 +32,11 @@ class SupervisorDialog(ModalScreen[tuple[str, str] | None]):
             yield Words("supervisor.title", classes="dialog-title", what=self.what)
             yield Field(placeholder=t("supervisor.id"), id="supervisor")
             yield Field(placeholder=t("login.pin"), password=True, id="supervisor-pin")
+
+    def on_mount(self) -> None:
+        keys = typeahead(self.app)
+        if keys is not None:
+            keys.release()
 
     @on(Input.Submitted, "#supervisor")
     def _id_entered(self) -> None:

@@ -1,0 +1,124 @@
+"""Which tickets of a sale go back, and why, with the money to hand back as tickets are ticked.
+
+Space ticks or unticks the highlighted ticket (all are ticked at first), Tab goes to the reason,
+Enter asks for the supervisor. Money goes back cash first, as the drawer and the Z report count
+it: a sale paid partly by card gives back its cash part before anything goes to the card."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+from contract.seating import seat_order
+from pos.tui.i18n import money, t
+from pos.tui.typeahead import typeahead
+from pos.tui.widgets.fields import Field
+from pos.tui.widgets.table import Table
+from pos.tui.widgets.words import Words
+
+if TYPE_CHECKING:
+    from offline.sales import Sale
+
+TICKED = "✓"
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    ticket_ids: list[str]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class GiveBack:
+    cash: int
+    card: int
+
+
+def give_back(sale: Sale, amount: int) -> GiveBack:
+    """`amount` of `sale` handed back, cash first (after what earlier refunds took from it)."""
+    cash_paid = sum(p.amount for p in sale.payments if p.method == "cash")
+    cash_left = max(0, cash_paid - min(sale.refunded, cash_paid))
+    cash = min(amount, cash_left)
+    return GiveBack(cash=cash, card=amount - cash)
+
+
+class RefundDialog(ModalScreen[Refund | None]):
+    BINDINGS = [
+        Binding("space", "tick", "key.tick"),
+        Binding("enter", "done", "key.refund", priority=True),
+        Binding("escape", "cancel", "key.cancel"),
+    ]
+
+    def __init__(self, sale: Sale, what: str, names: dict[str, str]):
+        """`what` says which sale (film and time); `names` are ticket types' names."""
+        super().__init__()
+        self.sale = sale
+        self.what = what
+        self.names = names
+        self.live = sorted(
+            (ticket for ticket in sale.tickets if not ticket.refunded),
+            key=lambda ticket: seat_order(ticket.seat),
+        )
+        self.ticked = {ticket.id for ticket in self.live}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="refund-box", classes="dialog"):
+            yield Words("refund.title", classes="dialog-title", what=self.what)
+            yield Table(id="refund-tickets")
+            yield Field(placeholder=t("refund.reason"), id="refund-reason")
+            yield Words(id="refund-money", classes="total")
+            yield Words(id="refund-message", classes="message")
+
+    def on_mount(self) -> None:
+        self.fill()
+        self.query_one("#refund-tickets").focus()
+        keys = typeahead(self.app)
+        if keys is not None:
+            keys.release()
+
+    def fill(self) -> None:
+        self.query_one("#refund-tickets", Table).show(
+            [t("col.seat"), t("col.type"), t("col.price"), t("col.refund")],
+            [
+                (
+                    ticket.id,
+                    [
+                        ticket.seat,
+                        self.names.get(ticket.ticket_type, ticket.ticket_type),
+                        money(ticket.price),
+                        TICKED if ticket.id in self.ticked else "",
+                    ],
+                )
+                for ticket in self.live
+            ],
+        )
+        amount = sum(ticket.price for ticket in self.live if ticket.id in self.ticked)
+        back = give_back(self.sale, amount)
+        self.query_one("#refund-money", Words).say(
+            "refund.money", amount=money(amount), cash=money(back.cash), card=money(back.card)
+        )
+
+    def action_tick(self) -> None:
+        table = self.query_one("#refund-tickets", Table)
+        ticket_id = table.highlighted_key()
+        if ticket_id is None or self.focused is not table:
+            return
+        self.ticked ^= {ticket_id}
+        self.fill()
+
+    def action_done(self) -> None:
+        chosen = [ticket.id for ticket in self.live if ticket.id in self.ticked]
+        if not chosen:
+            self.query_one("#refund-message", Words).say("refund.choose")
+            return
+        reason = self.query_one("#refund-reason", Input).value.strip()
+        self.dismiss(Refund(chosen, reason))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
