@@ -13,18 +13,15 @@ an unknown film, overlapping showtimes, a seat booked twice) is checked after, i
 from __future__ import annotations
 
 import base64
-import difflib
 import re
 import tomllib
-import types
-import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -35,7 +32,6 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from contract.errors import BoxOfficeError
 from contract.models import (
@@ -49,6 +45,7 @@ from contract.models import (
     SeatKind,
     TicketType,
 )
+from contract.validation import check_zone, path, problem
 
 __all__ = [
     "SeedBooking",
@@ -193,14 +190,6 @@ def _clock(max_hour: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _check_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}") from None
-    return value
-
-
 def _check_pin_hash(value: str) -> str:
     """The counter checks PINs offline with these hashes; a mangled one would lock staff out."""
     problem = "bad PIN hash: expected scrypt$N$r$p$salt$digest made by contract.pins.hash_pin"
@@ -242,7 +231,7 @@ class CounterAllotmentEntry(CounterAllotment):
 
 class CinemaEntry(Cinema):
     model_config = _SEED
-    timezone: Annotated[str, AfterValidator(_check_zone)]
+    timezone: Annotated[str, AfterValidator(check_zone)]
     business_day_starts: Annotated[str, _clock(23)] = "06:00"
     counter_allotment: CounterAllotmentEntry = CounterAllotmentEntry()
 
@@ -357,47 +346,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SeedError(path, where, f"TOML syntax error: {problem}") from None
 
 
-def _path(loc: Iterable[int | str]) -> str:
-    """('films', 3, 'runtime_min') -> films[3].runtime_min"""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
-    return out
-
-
-def _model_at(model: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
-    """The model whose table sits at `loc` (list indexes and Optional looked through)."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return None
-        field = current.model_fields.get(part)
-        if field is None:
-            return None
-        current = field.annotation
-        while typing.get_origin(current) in (list, typing.Union, types.UnionType):
-            current = next(a for a in typing.get_args(current) if a is not type(None))
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _problem(model: type[BaseModel], err: ErrorDetails) -> str:
-    if err["type"] == "value_error":
-        return str(err.get("ctx", {}).get("error", err["msg"]))
-    if err["type"] == "extra_forbidden":
-        table = _model_at(model, err["loc"][:-1])
-        if table is None:
-            return "unknown key"
-        known = list(table.model_fields)
-        close = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return f"unknown key ({hint}known keys: {', '.join(known)})"
-    if err["type"] == "missing":
-        return "missing key"
-    return err["msg"]
-
-
 def _validate(file: Path, model: type[M], data: dict[str, Any], prefix: str = "") -> M:
     """Build one file's model; pydantic's errors become one SeedError naming the key path."""
     try:
@@ -413,10 +361,10 @@ def _validate(file: Path, model: type[M], data: dict[str, Any], prefix: str = ""
         )
         problems = []
         for err in errors:
-            where = _path([prefix, *err["loc"]] if prefix else err["loc"]) or prefix or "-"
-            problems.append((where, _problem(model, err)))
-        where, problem = problems[0]
-        raise SeedError(file, where, problem, [f"{w}: {p}" for w, p in problems]) from None
+            where = path([prefix, *err["loc"]] if prefix else err["loc"]) or prefix or "-"
+            problems.append((where, problem(model, err)))
+        where, what = problems[0]
+        raise SeedError(file, where, what, [f"{w}: {p}" for w, p in problems]) from None
 
 
 def _unique(file: Path, items: Iterable[tuple[str, str]], what: str) -> None:

@@ -9,21 +9,19 @@ never half of one."""
 from __future__ import annotations
 
 import contextlib
-import difflib
 import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from pydantic_core import ErrorDetails
 
 from contract.i18n import Lang
 from contract.ticket_code import Ed25519PrivateKey, private_key_bytes, private_key_from_bytes
+from contract.validation import check_zone, path, problem
 from pos.counter.errors import CounterError
 from pos.ports.pretix.config import PretixSettings
 
@@ -36,14 +34,6 @@ STATE = "state.json"
 def default_home() -> Path:
     env = os.environ.get("POS_HOME")
     return Path(env) if env else Path(platformdirs.user_data_dir("boxoffice-pos"))
-
-
-def _check_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}") from None
-    return value
 
 
 Seconds = Annotated[float, Field(gt=0, le=600)]
@@ -62,7 +52,7 @@ class Settings(BaseModel):
     terminal_id: Annotated[str, Field(min_length=1)]
     token: str
     cinema_id: str
-    timezone: Annotated[str, AfterValidator(_check_zone)]
+    timezone: Annotated[str, AfterValidator(check_zone)]
     key_id: str | None = None
     """The id the central knows this terminal's key by (`T01.2` on a replacement machine);
     None means the terminal id, as for every terminal enrolled before key ids."""
@@ -131,26 +121,6 @@ def _migrate(file: str, raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
-    return out or "-"
-
-
-def _problem(err: ErrorDetails) -> str:
-    if err["type"] == "value_error":
-        return str(err.get("ctx", {}).get("error", err["msg"]))
-    if err["type"] == "extra_forbidden":
-        tables = {(): Settings.model_fields, ("pretix",): PretixSettings.model_fields}
-        known = list(tables.get(tuple(err["loc"][:-1]), {}))
-        close = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
-        return "unknown setting" + (f" (did you mean {close[0]!r}?)" if close else "")
-    if err["type"] == "missing":
-        return "missing setting"
-    return err["msg"]
-
-
 def parse_settings(text: str, file: str = CONFIG) -> Settings:
     """Settings from the text of a config.json; any problem is one CounterError BAD_CONFIG
     naming the key, e.g. `config.json: read_timeout: Input should be a valid number`."""
@@ -167,7 +137,9 @@ def _validated(raw: dict[str, Any], file: str) -> Settings:
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
-        problems = [(_where(err["loc"]), _problem(err)) for err in exc.errors()]
+        problems = [
+            (path(err["loc"]) or "-", problem(Settings, err, "setting")) for err in exc.errors()
+        ]
         raise _bad_config(file, problems) from None
 
 
