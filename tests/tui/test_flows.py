@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from textual.pilot import Pilot
 
 from central.server import CentralThread
 from contract.models import PaymentMethod
-from offline import cache, sales
+from offline import cache, outbox, sales
+from offline.store import Store
 from pos.counter.connectivity import Mode
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
@@ -246,3 +249,21 @@ async def test_three_wrong_pins_lock_the_counter(terminal: Terminal) -> None:
         await pilot.press(*"1111", "enter")
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
+
+
+async def test_the_bar_shows_held_items_and_conflicts(terminal: Terminal) -> None:
+    """What the central refused stays in sight: held items (retried) and conflicts (for the
+    supervisor) are on the bar, not only in a log."""
+    with Store.open(terminal.home.store_path) as store:
+        outbox.enqueue(store, "release", "k-held", {"lease_id": "L1", "seats": ["A1"]})
+        held = outbox.claim(store, 1)[0]
+        later = datetime.now(UTC) + timedelta(hours=1)
+        outbox.retry_later(store, held.id, "held: expired token", later)
+        outbox.enqueue(store, "pickup", "k-conflict", {"code": "X", "cashier_id": "c01"})
+        lost = outbox.claim(store, 1)[0]
+        outbox.give_up(store, lost.id, "conflict: already picked up")
+    app = terminal.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = str(app.screen.query_one("#status-bar").render())
+        assert "(1 held)" in bar and "1 CONFLICT(S): supervisor" in bar, bar

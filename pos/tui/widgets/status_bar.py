@@ -49,6 +49,10 @@ class StatusBar(Static):
             if status.mode == "offline" and wide:
                 text.append(f" {t('status.from_leases')}", "bold")
             text.append(f" │ {t('status.outbox', n=status.outbox)}")
+            if status.held:  # the central refused them (not as a verdict): still retried
+                text.append(f" {t('status.held', n=status.held)}", "bold yellow")
+            if status.conflicts:  # refused for good: the supervisor must look
+                text.append(f" {t('status.conflicts', n=status.conflicts)}", "bold white on red")
         who = f"{cashier.id} {cashier.name}" if cashier else "—"
         shift = app.shift  # type: ignore[attr-defined]
         if wide:
