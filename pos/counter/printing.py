@@ -79,6 +79,14 @@ class TicketPrinter:
     def _queue(self) -> PrintQueue:
         return PrintQueue(self.store.db, recover=False)
 
+    def _type_name(self, code: str) -> str:
+        """A ticket type as the ticket's language names it (`成人`, `Adult`), not its code."""
+        zh = self.settings.language == "zh"
+        for kind in self.today.schedule().ticket_types:
+            if kind.code == code:
+                return kind.name if zh else kind.name_en
+        return code
+
     def ticket_faces(
         self,
         showtime_id: str,
@@ -101,7 +109,7 @@ class TicketPrinter:
                 seat=t.seat[len(t.seat.rstrip("0123456789")) :],
                 starts_at=st.start,
                 timezone=self.settings.timezone,
-                ticket_type=t.ticket_type,
+                ticket_type=self._type_name(t.ticket_type),
                 price=t.price,
                 currency=schedule.cinema.currency,
                 ticket_id=t.id,
@@ -118,13 +126,19 @@ class TicketPrinter:
         by_type: dict[tuple[str, int], int] = {}
         for t in sale.tickets:
             by_type[(t.ticket_type, t.price)] = by_type.get((t.ticket_type, t.price), 0) + 1
+        zh = self.settings.language == "zh"
         return ReceiptFace(
-            cinema=schedule.cinema.name_en,
+            cinema=schedule.cinema.name if zh else schedule.cinema.name_en,
             sale_id=sale.id,
             sold_at=sale.created_at,
             timezone=self.settings.timezone,
             lines=tuple(
-                ReceiptLine(description=kind, quantity=n, unit_price=price, amount=n * price)
+                ReceiptLine(
+                    description=self._type_name(kind),
+                    quantity=n,
+                    unit_price=price,
+                    amount=n * price,
+                )
                 for (kind, price), n in by_type.items()
             ),
             payments=tuple(handed_over(sale)),

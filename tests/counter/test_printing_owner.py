@@ -83,3 +83,14 @@ def test_the_receipt_shows_cash_handed_over_and_change(
     assert change == 20000 - sale["total"] > 0
     assert b"200.00" in printed, "the cash the customer handed over"
     assert f"{change // 100}.{change % 100:02d}".encode() in printed
+
+
+def test_printed_words_follow_the_tickets_language(
+    live_central: CentralThread, tmp_path: Path
+) -> None:
+    home = enroll_home(live_central, tmp_path / "t1", lease_seats=4, language="zh")
+    st = next(r for r in pos_json(*args(home, "schedule")) if r["free"] > 20)
+    sale = pos_json(*sell_args(home, st["id"], "auto:1", types="adult"))
+    paper = pos_json(*args(home, "print", "preview", "--ticket", sale["sale_id"]))["text"]
+    assert "成人" in paper and "adult" not in paper, paper
+    assert "Lumière" not in paper, "the cinema's name in Chinese on a Chinese receipt"
