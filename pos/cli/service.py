@@ -37,10 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reprint.set_defaults(func=run_reprint)
 
 
-def _sale_json(sale: Any) -> dict[str, object]:
+def _sale_json(counter: Counter, sale: Any) -> dict[str, object]:
     return {
         "sale_id": sale.id,
         "state": sale.state,
+        "queued_for_print": counter.queued_for_print(sale.id),
         "total": sale.total,
         "refunded": sale.refunded,
         "tickets": [{"id": t.id, "seat": t.seat, "refunded": t.refunded} for t in sale.tickets],
@@ -70,7 +71,7 @@ def run_refund(args: argparse.Namespace) -> int:
 
     async def action(counter: Counter) -> Any:
         sale = await counter.refund(args.sale, args.supervisor, args.pin, tickets, args.reason)
-        return _sale_json(sale)
+        return _sale_json(counter, sale)
 
     data = with_counter(args, action)
     emit(args, data, lambda d: f"Sale {d['sale_id']}: {d['refunded']} fen refunded ({d['state']})")
@@ -79,7 +80,8 @@ def run_refund(args: argparse.Namespace) -> int:
 
 def run_void(args: argparse.Namespace) -> int:
     async def action(counter: Counter) -> Any:
-        return _sale_json(await counter.void(args.sale, args.supervisor, args.pin, args.reason))
+        voided = await counter.void(args.sale, args.supervisor, args.pin, args.reason)
+        return _sale_json(counter, voided)
 
     data = with_counter(args, action)
     emit(args, data, lambda d: f"Sale {d['sale_id']} voided")

@@ -72,7 +72,7 @@ class TicketPrinter:
 
     def recover(self) -> list[int]:
         """At terminal start: jobs a crash interrupted mid-print go back in line as REPRINT."""
-        return PrintQueue(self.store.db, recover=True).recover()
+        return PrintQueue(self.store.db, recover=False).recover()
 
     # --- queueing (inside the caller's transaction) -----------------------------------------
 
@@ -182,9 +182,6 @@ class TicketPrinter:
             [sale_id, JobState.QUEUED, JobState.PRINTING, JobState.FAILED],
         ).fetchone()
         return int(row[0])
-
-    def waiting(self) -> int:
-        return self._queue().depth()
 
     # --- printing (any thread) ----------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -192,7 +192,6 @@ class Counter:
         self._save_state()
         self.printer.close()
         self.store.close()
-        self.home.make_private()
 
     async def __aenter__(self) -> Counter:
         return await self.open()
@@ -248,7 +247,7 @@ class Counter:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.settings.timezone)
 
-    def now(self):
+    def now(self) -> datetime:
         return self.clock()
 
     def schedule(self) -> models.Schedule:

@@ -68,10 +68,13 @@ def test_refund_void_and_reprint(home: Home, live_central: CentralThread, centra
         )
     )
     assert refunded["refunded"] == sold["tickets"][0]["price"]
+    assert refunded["queued_for_print"], "no paper came out yet: the sale says so"
+    assert pos_json(*args(home, "print", "run"))["pending"] == 0
     reprint = pos_json(*args(home, "reprint", sold["sale_id"]))
     assert len(reprint["jobs"]) == 1, "only the ticket still valid is reprinted"
     voided = pos_json(*args(home, "void", sold["sale_id"], "--supervisor", "s01", "--pin", "9999"))
     assert voided["state"] == "voided"
+    assert voided["queued_for_print"], "the reprint's job waits for `pos print run`"
     rc, _, err = pos(*args(home, "reprint", sold["sale_id"]))
     assert rc == 2 and "[NOT_REPRINTABLE]" in err, "a voided sale's tickets are not handed out"
     assert pos(*args(home, "sync"))[0] == 0
