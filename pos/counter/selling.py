@@ -136,6 +136,7 @@ class Seller:
         self.terminal_id = terminal_id
         self.key_id = key_id
         self.sale_budget = sale_budget
+        self._seat_labels: dict[str, frozenset[str]] = {}
         self.on_change = on_change
 
     # --- before the sale ------------------------------------------------------------------
@@ -226,14 +227,24 @@ class Seller:
         twice = sorted({s for s in order.seats if order.seats.count(s) > 1})
         if twice:
             raise CounterError("DUPLICATE_SEATS", f"Seat {', '.join(twice)} is named twice.")
-        cached = cache.get_seat_map(self.store, order.showtime_id)
-        if cached is not None:
-            known = {seat.label for seat in cached.seat_map.auditorium.seats}
+        known = self._labels(order.showtime_id)
+        if known is not None:
             unknown = [s for s in order.seats if s not in known]
             if unknown:
                 raise CounterError(
                     "UNKNOWN_SEAT", f"No seat {', '.join(unknown)} in this auditorium."
                 )
+
+    def _labels(self, showtime_id: str) -> frozenset[str] | None:
+        """The auditorium's seat labels, read once per showtime: parsing a cached 738-seat map
+        costs milliseconds, and every sale with chosen seats asks."""
+        if showtime_id not in self._seat_labels:
+            cached = cache.get_seat_map(self.store, showtime_id)
+            if cached is None:
+                return None
+            auditorium = cached.seat_map.auditorium
+            self._seat_labels[showtime_id] = frozenset(seat.label for seat in auditorium.seats)
+        return self._seat_labels[showtime_id]
 
     def _check_on_sale(self, showtime_id: str) -> None:
         st = self.today.showtime(showtime_id)

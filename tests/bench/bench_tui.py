@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench.rows import row  # noqa: E402
+from tests.kit import pos  # noqa: E402
 from tests.tui.conftest import SNAPSHOT_DAY, Terminal, start_terminal  # noqa: E402
 
 START_RATIO_GOAL = 2.0
@@ -157,6 +158,10 @@ def seat_map_ms(terminal: Terminal) -> tuple[float, float]:
     def cursor(field: Input, i: int) -> None:
         field.action_cursor_right() if i % 2 else field.action_cursor_left()
 
+    # no sale without an open shift: c01 opens one, so login leads to the schedule
+    opened = pos("shift", "open", "--cashier", "c01", "--pin", "1111", "--float", "100x1",
+                 "--home", str(terminal.home.path))  # fmt: skip
+    assert opened[0] == 0, opened
     app = terminal.app(blink=False)
     ours = asyncio.run(redraw_ms(app, open_seat_map, SeatMap, move))
     baseline = asyncio.run(redraw_ms(Minimal(), nothing, Input, cursor))
