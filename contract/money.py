@@ -47,3 +47,10 @@ def parse_amount(text: str, *, whole_is_yuan: bool = False) -> int:
         return int(text)
     except (InvalidOperation, ValueError) as exc:
         raise BadAmount(text) from exc
+
+
+def cash_back(amount: int, cash_paid: int, cash_given_back: int) -> int:
+    """Of `amount` given back, the part paid out in cash: money goes back cash first, up to
+    the cash the sale took less what earlier refunds already paid out in cash. The rest goes
+    back the way the sale was paid otherwise (card). The till and the Z report share it."""
+    return min(amount, max(cash_paid - cash_given_back, 0))

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from contract.money import cash_back
 from contract.ticket_code import canonical_json
 from offline import journal, outbox
 from offline.journal import JournalEntry
@@ -261,7 +262,7 @@ def _give_back(sale: ReportSale | None, amount: int) -> dict[str, int]:
     """Split money given back by method, cash first (see the module docstring)."""
     if sale is None:
         return {"unknown": amount} if amount else {}
-    cash = min(amount, max(sale.payments.get("cash", 0) - sale.cash_given_back, 0))
+    cash = cash_back(amount, sale.payments.get("cash", 0), sale.cash_given_back)
     sale.cash_given_back += cash
     split = {"cash": cash} if cash else {}
     if amount > cash:

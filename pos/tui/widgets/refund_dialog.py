@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from contract.money import cash_back
 from contract.seating import seat_order
 from pos.tui.i18n import money, t
 from pos.tui.typeahead import typeahead
@@ -43,8 +44,8 @@ class GiveBack:
 def give_back(sale: Sale, amount: int) -> GiveBack:
     """`amount` of `sale` handed back, cash first (after what earlier refunds took from it)."""
     cash_paid = sum(p.amount for p in sale.payments if p.method == "cash")
-    cash_left = max(0, cash_paid - min(sale.refunded, cash_paid))
-    cash = min(amount, cash_left)
+    # earlier refunds went back cash first too, so they took min(refunded, cash_paid) in cash
+    cash = cash_back(amount, cash_paid, min(sale.refunded, cash_paid))
     return GiveBack(cash=cash, card=amount - cash)
 
 
