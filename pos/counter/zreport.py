@@ -136,7 +136,8 @@ def to_json(report: ZReport, answer: dict[str, Any] | None = None) -> dict[str, 
 def face(
     report: ZReport, terminal_id: str, zone: ZoneInfo, answer: dict[str, Any] | None = None
 ) -> ReportFace:
-    """The printed Z report: figures by section, then the journal hashes that seal it."""
+    """The printed Z report: figures by section, then the journal hashes that seal it. A shift
+    still open prints as an X report (the figures so far; nothing is closed)."""
     scope = report.scope
     span = report.journal
     fields = [
@@ -183,7 +184,7 @@ def face(
             *(ReportRow(d["why"], d["idempotency_key"][:12]) for d in answer["differences"]),
         ]
     return ReportFace(
-        title=f"Z report ({scope.kind})",
+        title=f"{'X' if scope.end is None else 'Z'} report ({scope.kind})",
         fields=tuple(fields),
         sections=tuple(ReportSection(title, tuple(rows)) for title, rows in sections.items()),
         totals=(

@@ -12,6 +12,7 @@ counter's navigation:
     PaymentScreen --SeatsTaken--> back to a fresh SeatsScreen
     TicketsScreen / PaymentScreen --HoldAbandoned--> the hold is released at once
     ScheduleScreen --PickupChosen / SalesChosen / ShiftChosen--> that screen; --LoggedOut--> login
+    ShiftScreen --XReportChosen--> XReportScreen (the shift so far; cash in and out)
 
 Money moves only through an open shift: a cashier without one goes from the login to the
 ShiftScreen to open it (and back there from a showtime or a pickup), and Ctrl+Q asks first while
@@ -66,10 +67,11 @@ from pos.tui.screens import (
     SeatsScreen,
     ShiftScreen,
     TicketsScreen,
+    XReportScreen,
 )
 from pos.tui.screens.help import Section, keys_of
 from pos.tui.typeahead import TypeAhead
-from pos.tui.widgets import ConfirmDialog, RefundDialog, SeatMap, SupervisorDialog
+from pos.tui.widgets import CashDialog, ConfirmDialog, RefundDialog, SeatMap, SupervisorDialog
 
 if TYPE_CHECKING:
     from contract.models import Schedule, StaffMember
@@ -365,6 +367,10 @@ class PosApp(App[None]):
     def _shift_chosen(self) -> None:
         self.push_screen(ShiftScreen())
 
+    @on(ShiftScreen.XReportChosen)
+    def _x_report_chosen(self) -> None:
+        self.push_screen(XReportScreen())
+
     @on(ScheduleScreen.RefreshRequested)
     def _refresh_requested(self) -> None:
         self.connect()
@@ -465,5 +471,6 @@ def help_sections() -> list[Section]:
         ("pickup.title", [("Enter", "key.pickup"), *keys_of(PickupScreen)]),
         ("sales.title", keys_of(SalesScreen, RefundDialog, SupervisorDialog)),
         ("shift.title", keys_of(ShiftScreen, SupervisorDialog)),
+        ("xreport.title", keys_of(XReportScreen, CashDialog)),
         ("confirm.title", keys_of(ConfirmDialog)),
     ]

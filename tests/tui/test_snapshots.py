@@ -1,5 +1,5 @@
 """Snapshots of the main screens at 80×24 and 120×40, in English and Chinese (schedule, seat
-map, payment and sales list at 80×24 in both).
+map, payment, sales list, X report and cash out at 80×24 in both).
 
 Deterministic: a fixed business day and frozen clock, the seeded central with nothing sold,
 no background loops, no cursor blink. Update with `pytest tests/tui --snapshot-update`."""
@@ -75,6 +75,21 @@ async def sales_list(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+async def x_report(pilot: Pilot) -> None:
+    """The open shift so far (after the sales list's sale): F6, then F7."""
+    await sales_list(pilot)
+    await pilot.press("escape", "f6")
+    await settle(pilot)
+    await pilot.press("f7")
+    await settle(pilot)
+
+
+async def cash_out(pilot: Pilot) -> None:
+    await x_report(pilot)
+    await pilot.press("o", *"50", "enter", *"bank")
+    await settle(pilot)
+
+
 async def login_typed(pilot: Pilot) -> None:
     await settle(pilot)
     await pilot.press(*"c01", "tab", *"12")
@@ -100,6 +115,10 @@ CASES = {
     # Last: a sale at the shared central.
     "sales-en-small": (sales_list, "en", SMALL, False),
     "sales-zh-small": (sales_list, "zh", SMALL, False),
+    "xreport-en-small": (x_report, "en", SMALL, False),
+    "xreport-zh-small": (x_report, "zh", SMALL, False),
+    "cash-out-en-small": (cash_out, "en", SMALL, False),
+    "cash-out-zh-small": (cash_out, "zh", SMALL, False),
 }
 
 

@@ -11,6 +11,7 @@ from pos.tui.screens.schedule import ScheduleScreen
 from pos.tui.screens.seats import SeatsScreen
 from pos.tui.screens.shift import ShiftScreen
 from pos.tui.screens.tickets import TicketsScreen
+from pos.tui.screens.x_report import XReportScreen
 
 __all__ = [
     "HelpScreen",
@@ -23,4 +24,5 @@ __all__ = [
     "SeatsScreen",
     "ShiftScreen",
     "TicketsScreen",
+    "XReportScreen",
 ]

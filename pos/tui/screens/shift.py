@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 class ShiftScreen(CounterScreen):
     TITLE_KEY = "shift.title"
     BINDINGS = [
+        Binding("f7", "x_report", "key.x_report"),
         Binding("f9", "close_day", "key.close_day"),
         Binding("escape", "back", "key.back"),
     ]
@@ -45,6 +46,9 @@ class ShiftScreen(CounterScreen):
         """The business day closed; its Z report waits in the print queue."""
 
         closing: Closing
+
+    class XReportChosen(Message):
+        """The cashier asked for the open shift's X report (and the drawer's cash in/out)."""
 
     def compose_body(self) -> ComposeResult:
         yield Words(id="shift-state", classes="hint")
@@ -108,6 +112,12 @@ class ShiftScreen(CounterScreen):
         counts_field.value = ""
         counts_field.focus()
         self.describe()
+
+    def action_x_report(self) -> None:
+        if self.counter.current_shift(self.cashier_id) is None:
+            self.query_one("#shift-result", Words).say("xreport.no_shift", cashier=self.cashier_id)
+            return
+        self.post_message(self.XReportChosen())
 
     def action_close_day(self) -> None:
         def answered(credentials: tuple[str, str] | None) -> None:

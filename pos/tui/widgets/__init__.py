@@ -1,5 +1,6 @@
 """Reusable widgets of the counter TUI, and the dialogs several screens or the app open."""
 
+from pos.tui.widgets.cash_dialog import CashDialog, CashMove
 from pos.tui.widgets.confirm_dialog import ConfirmDialog
 from pos.tui.widgets.fields import Field
 from pos.tui.widgets.key_bar import KeyBar
@@ -12,6 +13,8 @@ from pos.tui.widgets.table import Table
 from pos.tui.widgets.words import Words
 
 __all__ = [
+    "CashDialog",
+    "CashMove",
     "ConfirmDialog",
     "Field",
     "KeyBar",
