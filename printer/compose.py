@@ -5,7 +5,7 @@ from __future__ import annotations
 from contract.business_day import format_clock, format_date
 from contract.money import format_money
 from printer.layout import Layout, ReceiptFace, ReportFace, ReportRow, TicketFace
-from printer.paper import QR, Block, Cut, Feed, Text
+from printer.paper import QR, Block, Cut, DrawerKick, Feed, Text
 from printer.settings import PrintSettings
 from printer.strings import payment_label, text
 from printer.textwidth import clean, pad, pair, wrap
@@ -54,6 +54,8 @@ class _Composer:
 
     def receipt(self, r: ReceiptFace) -> list[Block]:
         zone = r.timezone
+        if r.drawer_pin is not None:
+            self.blocks.append(DrawerKick(r.drawer_pin))
         self._centered(r.cinema, bold=True)
         self._centered(text("receipt", self.lang))
         self._marks(offline=r.offline, reprint=r.reprint)

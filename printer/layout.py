@@ -67,6 +67,9 @@ class ReceiptFace:
     cashier: str = ""
     offline: bool = False
     reprint: bool = False
+    drawer_pin: int | None = None
+    """Kick the cash drawer on this connector pin (2 or 5) as the receipt prints; None: the
+    sale took no cash, or the terminal has no drawer on its printer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,10 @@ def kind_of(layout: Layout) -> Kind:
 
 
 def with_reprint(layout: Layout) -> Layout:
-    """The same layout marked REPRINT, so a second copy never passes for the first."""
+    """The same layout marked REPRINT, so a second copy never passes for the first; a second
+    copy of a receipt does not open the drawer again (the cash was handled the first time)."""
+    if isinstance(layout, ReceiptFace):
+        return dataclasses.replace(layout, reprint=True, drawer_pin=None)
     return dataclasses.replace(layout, reprint=True)
 
 

@@ -34,4 +34,13 @@ class Cut:
     pass
 
 
-Block = Text | QR | Feed | Cut
+@dataclass(frozen=True, slots=True)
+class DrawerKick:
+    """Open the cash drawer wired to the printer's kick-out connector `pin` (2 or 5): ESC p.
+    Nothing shows on the paper; a cash sale's receipt starts with it, so the drawer opens for
+    the change while the receipt prints."""
+
+    pin: int
+
+
+Block = Text | QR | Feed | Cut | DrawerKick

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from printer.compose import compose
 from printer.fonts import draw_line, find_cjk_font
 from printer.layout import Layout
-from printer.paper import QR, Block, Cut, Feed, Text
+from printer.paper import QR, Block, Cut, DrawerKick, Feed, Text
 from printer.settings import DOTS_PER_COLUMN, LINE_DOTS, PrintSettings
 from printer.textwidth import pad
 
@@ -82,6 +82,8 @@ def _height(block: Block, qr_images: dict[int, Image.Image]) -> int:
         return qr_images[id(block)].height
     if isinstance(block, Feed):
         return LINE_PITCH * block.lines
+    if isinstance(block, DrawerKick):  # opens the drawer, prints nothing
+        return 0
     return LINE_PITCH
 
 

@@ -17,7 +17,7 @@ from printer.encoding import FS_CHINESE_OFF, TextEncoder
 from printer.errors import UnprintableTextError
 from printer.fonts import find_cjk_font, line_image
 from printer.layout import Layout
-from printer.paper import QR, Block, Cut, Feed, Text
+from printer.paper import QR, Block, Cut, DrawerKick, Feed, Text
 from printer.settings import PrintSettings
 
 DPI = 203
@@ -58,6 +58,8 @@ class _Renderer:
             elif isinstance(block, Cut):
                 self._style(bold=False, big=False)
                 self.out.cut(mode="PART", feed=False)
+            elif isinstance(block, DrawerKick):
+                self.out.cashdraw(block.pin)
         return self.out.output
 
     def _text(self, block: Text) -> None:

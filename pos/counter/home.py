@@ -69,6 +69,10 @@ class Settings(BaseModel):
     printer: str = "dummy:"
     language: Lang = "en"
     paper_width: Literal[58, 80] = 80
+    cash_drawer: bool = True
+    """A cash drawer hangs on the printer: a cash sale's receipt opens it (ESC p)."""
+    cash_drawer_pin: Literal[2, 5] = 2
+    """The printer's kick-out connector pin the drawer is wired to (see the drawer's manual)."""
     pretix: PretixSettings | None = None
     """Set when the terminal sells through a pretix event instead of our own central."""
 

@@ -147,7 +147,13 @@ class TicketPrinter:
             currency=schedule.cinema.currency,
             cashier=sale.cashier_id,
             offline=sale.mode == "offline",
+            drawer_pin=self._drawer_pin(sale),
         )
+
+    def _drawer_pin(self, sale: sales.Sale) -> int | None:
+        """The drawer opens for a sale that took cash, if the terminal has one on its printer."""
+        took_cash = any(p.method == "cash" and p.amount > 0 for p in sale.payments)
+        return self.settings.cash_drawer_pin if self.settings.cash_drawer and took_cash else None
 
     def queue_sale(self, sale: sales.Sale) -> list[int]:
         queue = self._queue()

@@ -20,7 +20,8 @@ class DecodeError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Command:
     name: str
-    """text, lf, init, style, chinese_on, chinese_off, qr_store, qr_other, image, cut, status."""
+    """text, lf, init, style, chinese_on, chinese_off, qr_store, qr_other, image, cut, status,
+    drawer."""
     data: bytes = b""
     args: tuple[int, ...] = ()
 
@@ -33,6 +34,8 @@ class Decoded:
     images: list[tuple[int, int]] = field(default_factory=list)
     cuts: int = 0
     status_queries: list[int] = field(default_factory=list)
+    drawer_kicks: list[int] = field(default_factory=list)
+    """The connector pin (2 or 5) of each ESC p, in order."""
     chinese_bytes: list[bytes] = field(default_factory=list)
     """Raw bytes sent between FS & and FS ., one entry per run."""
 
@@ -120,6 +123,8 @@ def decode(buf: bytes) -> Decoded:
             out.cuts += 1
         elif name == "status":
             out.status_queries.append(command.args[0])
+        elif name == "drawer":
+            out.drawer_kicks.append(command.args[0])
     if last != len(buf):
         raise DecodeError(f"byte stream ends in the middle of a command at {last}")
     if line:
@@ -133,6 +138,12 @@ def _esc(buf: bytes, i: int) -> tuple[Command, int] | None:
     op = buf[i + 1]
     if op == ord("@"):
         return Command("init"), i + 2
+    if op == ord("p"):  # ESC p m t1 t2: pulse connector pin 2 (m=0) or 5 (m=1)
+        if len(buf) < i + 5:
+            return None
+        if buf[i + 2] not in (0, 1, 48, 49):
+            raise DecodeError(f"ESC p with pin selector {buf[i + 2]} at {i}")
+        return Command("drawer", args=(5 if buf[i + 2] in (1, 49) else 2,)), i + 5
     if op == ord("2"):
         return Command("style"), i + 2
     if op in ESC_ONE_ARG:
