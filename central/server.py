@@ -120,6 +120,20 @@ class CentralThread:
         self.server.should_exit = True
         self.thread.join(10)
 
+    @property
+    def serving(self) -> bool:
+        return self.thread.is_alive()
+
+    def toggle(self) -> bool:
+        """Stop if serving, else serve again on the same file and port: the demo's drill key
+        (a whole outage, connections refused, as when the central's host goes down). True when
+        it serves afterwards."""
+        if self.serving:
+            self.stop()
+        else:
+            self.start()
+        return self.serving
+
     def info(self) -> dict[str, Any]:
         return ready_info(self.url, self.db_path)
 

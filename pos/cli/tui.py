@@ -1,5 +1,6 @@
 """`pos run` (the counter TUI for an enrolled terminal) and `pos demo` (a whole counter on one
-machine: reference central, fresh terminal, file printer, TUI; leaving stops it all)."""
+machine: reference central, fresh terminal, file printer, TUI; leaving stops it all). In the
+demo, F12 takes the central down and brings it back, so a trainer can show failover."""
 
 from __future__ import annotations
 
@@ -97,7 +98,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 language=args.language,
             )
         )
-        run_app(counter_app(terminal, previews=folder / "previews"))
+        run_app(counter_app(terminal, previews=folder / "previews", drill=central))
     print(
         f"pos demo: tickets in {tickets}, pictures in {folder / 'previews'}; "
         "log in as c01 / 1111 (supervisor s01 / 9999)",

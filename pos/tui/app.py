@@ -48,6 +48,7 @@ from contract.errors import BoxOfficeError
 from pos.tui import i18n
 from pos.tui.messages import (
     CounterChanged,
+    DrillSwitched,
     HoldAbandoned,
     PrintFinished,
     PrintRequested,
@@ -76,6 +77,7 @@ from pos.tui.widgets import CashDialog, ConfirmDialog, RefundDialog, SeatMap, Su
 if TYPE_CHECKING:
     from contract.models import Schedule, StaffMember
     from pos.counter.service import Counter, Status
+    from pos.tui.drill import CentralSwitch
 
 S = TypeVar("S", bound=Screen)
 
@@ -88,6 +90,7 @@ class PosApp(App[None]):
         Binding("f1", "help", "key.help"),
         Binding("f2", "switch_language", "key.language"),
         Binding("ctrl+q", "quit", "key.quit"),
+        Binding("f12", "drill", "key.drill"),
     ]
 
     status: reactive[Status | None] = reactive(None, init=False)
@@ -106,12 +109,14 @@ class PosApp(App[None]):
         background: bool = True,
         previews: Path | None = None,
         blink: bool = True,
+        drill: CentralSwitch | None = None,
     ):
         """`counter` is a Counter (tests build one), or a function that builds one (`pos run`:
         it is called in a thread once the login is up); either way the app opens it after the
         first paint and closes it at the end. `background` starts the counter's probe and sync
         loops and a first refresh (off for snapshots); `previews` is a folder for PNG pictures
-        of what was printed (demo); `blink` is the text cursor's blink (off for snapshots)."""
+        of what was printed (demo); `blink` is the text cursor's blink (off for snapshots);
+        `drill` is the demo's own central, which F12 takes down and brings back (demo only)."""
         super().__init__()
         self._counter: Counter | None = None
         self._build: Callable[[], Counter] | None = None
@@ -122,6 +127,7 @@ class PosApp(App[None]):
         self.background = background
         self.previews = previews
         self.blink = blink
+        self.drill = drill
         self._opened = False
         self._open_done = asyncio.Event()
         self.open_error: BaseException | None = None
@@ -389,6 +395,30 @@ class PosApp(App[None]):
         """A Z report was kept and queued: the status bar's shift goes, the report prints."""
         self.refresh_status()
         self.print_pending()
+
+    # --- the demo's drill -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F12 exists only in the demo (a counter at a cinema has no central to switch off)."""
+        if action == "drill":
+            return self.drill is not None and self._opened
+        return True
+
+    def action_drill(self) -> None:
+        self.switch_central()
+
+    @work(thread=True, exclusive=True, group="drill", exit_on_error=False)
+    def switch_central(self) -> None:
+        """Stop or start the demo's central (blocking, so in a thread), then say so; the bar
+        follows: OFFLINE at once when it went down (one probe), ONLINE after the probe loop's
+        good probes and the outbox's drain when it is back."""
+        assert self.drill is not None
+        self.post_message(DrillSwitched(self.drill.toggle()))
+
+    @on(DrillSwitched)
+    def _drill_switched(self, message: DrillSwitched) -> None:
+        self.notify(i18n.t("drill.up" if message.serving else "drill.down"), timeout=6)
+        self.connect()
 
     # --- language, help, errors -------------------------------------------------------------
 

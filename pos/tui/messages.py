@@ -67,6 +67,13 @@ class SeatsTaken(Message):
 
 
 @dataclass
+class DrillSwitched(Message):
+    """The demo's central went down or came back (F12; posted from the drill's thread)."""
+
+    serving: bool
+
+
+@dataclass
 class WorkerFailed(Message):
     """A screen's worker raised. `Worker.StateChanged` does not bubble, so screens pass the
     error up in this message to the app's one error handler."""
