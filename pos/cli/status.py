@@ -32,6 +32,7 @@ def run_status(args: argparse.Namespace) -> int:
             "leases": s.leases,
             "journal_ok": s.journal_ok,
             "business_date": s.business_date,
+            "schedule_date": s.schedule_date,
         }
 
     data = with_counter(args, action)

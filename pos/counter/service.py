@@ -60,7 +60,13 @@ class Status:
     leases: dict[str, int]
     """Seats available to sell offline, by showtime."""
     journal_ok: bool
-    business_date: str | None
+    business_date: str
+    """The till's business day (ISO): the clock's, in the cinema's zone and day boundary
+    (`Today.business_date`). Shifts open on it, the day's close closes it and its Z report
+    covers it, so the bar shows this one."""
+    schedule_date: str | None
+    """The day of the showtimes the central last sent; a later day when the central sells
+    ahead (the demo sells tomorrow, so every showtime is on sale)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +281,8 @@ class Counter:
             conflicts=outbox.conflicts(self.store),
             leases={s.showtime_id: s.available for s in leases.leases(self.store)},
             journal_ok=bool(self.journal_check and self.journal_check.ok),
-            business_date=self.today.selling,
+            business_date=self.today.business_date().isoformat(),
+            schedule_date=self.today.selling,
         )
 
     def leases(self) -> list[LeaseView]:

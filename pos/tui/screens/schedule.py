@@ -86,10 +86,24 @@ class ScheduleScreen(CounterScreen):
         schedule: Schedule | None = self.pos.schedule
         rows = list(self._rows(schedule, wanted)) if schedule is not None else []
         table.show([t(c) for c in COLUMNS], rows)
+        self._title(schedule)
         nothing = bool(wanted and not rows)
         message = self.query_one("#schedule-message", Words)
         message.say("schedule.nothing_found" if nothing else "", wanted=wanted)
         message.display = nothing
+
+    def _title(self, schedule: Schedule | None) -> None:
+        """Showtimes of another day than the till's (a central selling ahead) say which day:
+        the bar's day is the till's, and the two must not be taken for one another."""
+        status = self.pos.status
+        ahead = schedule is not None and (
+            status is None or schedule.business_date.isoformat() != status.business_date
+        )
+        title = self.query_one("#title", Words)
+        if ahead and schedule is not None:
+            title.say("schedule.title_of", day=schedule.business_date.isoformat())
+        else:
+            title.say(self.TITLE_KEY)
 
     def _rows(self, schedule: Schedule, wanted: str) -> Iterator[Row]:
         films = {f.id: f for f in schedule.films}

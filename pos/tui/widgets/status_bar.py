@@ -61,7 +61,7 @@ class StatusBar(Static):
             text.append(f" │ {t('status.shift')} {shift}")
         else:
             text.append(f" │ {who} │ {shift or t('status.no_shift')}")
-        if status is not None and status.business_date:
+        if status is not None:  # the till's day: the shift's, the one F9 closes
             day = status.business_date
             text.append(f" │ {day if wide else day[5:]}")
         printer = app.printer_line  # type: ignore[attr-defined]
