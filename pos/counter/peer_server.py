@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -22,9 +23,10 @@ from contract.errors import BoxOfficeError
 from contract.handover import PEER_PATH, SIGNATURE_HEADER
 from contract.ticket_code import Ed25519PrivateKey
 from offline.store import Store
+from offline.values import system_clock
 from pos.counter.errors import CounterError
 from pos.counter.handover_giver import MAX_ASK_BYTES, Giver, PeerRefused
-from pos.counter.home import Settings
+from pos.counter.home import Home, Settings
 
 
 def listen_address(settings: Settings) -> tuple[str, int]:
@@ -70,68 +72,70 @@ class PeerServer:
         self.clock = clock
         self.answered = 0
         """Asks answered with seats (the same handover again counts again)."""
+        self.giver: Giver | None = None
+        """Built in the serving thread, which owns its store connection."""
         self._server: HTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._failed: BaseException | None = None
+
+    @classmethod
+    def for_home(cls, home: Home) -> PeerServer:
+        """`pos peer serve`: the endpoint of the terminal in `home`, with nothing else."""
+        return cls(home.store_path, home.load(), home.key(), system_clock)
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start the server first"
+        """Where peers reach it (once bound: the real port when `peer_listen` says 0)."""
+        assert self._server is not None, "bind first (start or serve_forever)"
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}" if ":" not in str(host) else f"http://[{host}]:{port}"
+        return f"http://[{host}]:{port}" if ":" in str(host) else f"http://{host}:{port}"
+
+    def bind(self) -> PeerServer:
+        """Take the address; CounterError PEER_LISTEN if it is taken or not this machine's."""
+        if self._server is None:
+            family = socket.AF_INET6 if ":" in self.address[0] else socket.AF_INET
+            server_class = type("PeerHTTPServer", (HTTPServer,), {"address_family": family})
+            try:
+                self._server = server_class(self.address, _handler(self))
+            except OSError as exc:
+                raise CounterError(
+                    "PEER_LISTEN", f"Cannot listen for peers on {self.settings.peer_listen}: {exc}"
+                ) from exc
+        return self
 
     def start(self) -> PeerServer:
-        """Bind and serve in a thread; raises CounterError PEER_LISTEN if the address is taken."""
-        self._thread = threading.Thread(target=self._run, name="peer-server", daemon=True)
+        """Bind, then serve in a thread of its own."""
+        self.bind()
+        self._thread = threading.Thread(target=self.serve_forever, name="peer-server", daemon=True)
         self._thread.start()
-        self._ready.wait(10)
-        if self._failed is not None:
-            raise CounterError(
-                "PEER_LISTEN", f"Cannot listen for peers on {self.address}: {self._failed}"
-            ) from self._failed
         return self
 
     def serve_forever(self) -> None:
-        """`pos peer serve`: serve in this thread until interrupted."""
-        self._run()
-        if self._failed is not None:
-            raise CounterError(
-                "PEER_LISTEN", f"Cannot listen for peers on {self.address}: {self._failed}"
-            ) from self._failed
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-        if self._thread is not None:
-            self._thread.join(10)
-
-    def _run(self) -> None:
+        """Serve in this thread until `stop` (or, for `pos peer serve`, an interrupt)."""
+        server = self.bind()._server
+        assert server is not None
+        store = Store.open(self.store_path, clock=self.clock, check=False)
+        s = self.settings
+        self.giver = Giver(
+            store,
+            self.key,
+            terminal_id=s.terminal_id,
+            key_id=s.key_id,
+            cinema_id=s.cinema_id,
+            central_key_id=s.central_key_id,
+        )
         try:
-            store = Store.open(self.store_path, clock=self.clock, check=False)
-            s = self.settings
-            giver = Giver(
-                store,
-                self.key,
-                terminal_id=s.terminal_id,
-                key_id=s.key_id,
-                cinema_id=s.cinema_id,
-                central_key_id=s.central_key_id,
-            )
-            self._server = HTTPServer(self.address, _handler(giver, self))
-        except OSError as exc:
-            self._failed = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        try:
-            self._server.serve_forever(poll_interval=0.2)
+            server.serve_forever(poll_interval=0.2)
         finally:
-            self._server.server_close()
+            server.server_close()
             store.close()
 
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(10)
 
-def _handler(giver: Giver, owner: PeerServer) -> type[BaseHTTPRequestHandler]:
+
+def _handler(owner: PeerServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "boxoffice-peer/1"
 
@@ -147,6 +151,10 @@ def _handler(giver: Giver, owner: PeerServer) -> type[BaseHTTPRequestHandler]:
                 self._send(400, {"code": "BAD_ASK", "message": "An ask needs a small body."})
                 return
             body = self.rfile.read(length)
+            giver = owner.giver
+            if giver is None:
+                self._send(503, {"code": "STARTING", "message": "Starting; ask again."})
+                return
             try:
                 handover = giver.answer(body, self.headers.get(SIGNATURE_HEADER))
             except PeerRefused as exc:
