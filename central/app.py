@@ -13,13 +13,23 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from central import bookings, catalog, leasing, offline_sync, reconciliation, selling, terminals
+from central import (
+    bookings,
+    catalog,
+    handovers,
+    leasing,
+    offline_sync,
+    reconciliation,
+    selling,
+    terminals,
+)
 from central.context import Clock, Context, utc_now
 from central.db import Database
 from central.drill import BodyLimit, DrillControl, DrillMiddleware
 from central.errors import ApiError
 from central.seeding import is_seeded, load_identity, seed
 from central.seeds import load_seeds
+from contract.handover import Handover, HandoverResult
 from contract.models import (
     API_PREFIX,
     Booking,
@@ -235,6 +245,12 @@ def create_app(
     @api.post(f"{v1}/offline-sales", response_model=OfflineBatchResult, tags=["leases"])
     def offline_sales(batch: OfflineBatch, who: Terminal) -> OfflineBatchResult:
         return offline_sync.upload(ctx, who, batch)
+
+    @api.post(f"{v1}/handovers", response_model=HandoverResult, tags=["leases"])
+    def handover(req: Handover, who: Terminal) -> HandoverResult:
+        """Seats a counter handed to another while the central was away, signed by the giver;
+        idempotent by the handover's id (both sides upload it)."""
+        return handovers.upload(ctx, who, req)
 
     @api.get(f"{v1}/bookings", response_model=list[Booking], tags=["bookings"])
     def list_bookings(_: Terminal, day: date | None = None) -> list[Booking]:

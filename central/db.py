@@ -70,6 +70,11 @@ CREATE TABLE IF NOT EXISTS idempotency (
 CREATE TABLE IF NOT EXISTS leases (
     id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, showtime_id TEXT NOT NULL,
     created_at TEXT NOT NULL, released_at TEXT);
+-- Seats one counter handed to another while the central was away (central/handovers.py).
+CREATE TABLE IF NOT EXISTS handovers (
+    id TEXT PRIMARY KEY, giver_id TEXT NOT NULL, receiver_id TEXT NOT NULL,
+    showtime_id TEXT NOT NULL, lease_id TEXT NOT NULL, document TEXT NOT NULL,
+    result TEXT NOT NULL, received_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bookings (
     code TEXT PRIMARY KEY, showtime_id TEXT NOT NULL, customer TEXT NOT NULL,
     sale_id TEXT NOT NULL REFERENCES sales(id), status TEXT NOT NULL,

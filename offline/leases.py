@@ -14,7 +14,7 @@ from datetime import datetime
 
 from contract import models
 from contract.seating import seat_order
-from offline import journal
+from offline import handovers, journal
 from offline.errors import SeatNotLeased
 from offline.store import Store
 from offline.values import from_iso, utc_iso
@@ -59,11 +59,12 @@ def put_lease(store: Store, lease: models.Lease) -> LocalLease:
 
     Seats the central lists become available unless sold here (they stay sold) or released
     here and not yet confirmed (they stay released). Seats of this lease the central no longer
-    lists are dropped, unless sold here.
+    lists are dropped, unless sold here. Seats handed from this lease to a peer are never taken
+    back: the central lists them until the handover reaches it.
     """
-    listed = set(lease.seats)
     now = store.now_iso()
     with store.atomic() as db:
+        listed = set(lease.seats) - handovers.given_seats(store, lease.id)
         known = db.execute("SELECT showtime_id FROM leases WHERE id = ?", [lease.id]).fetchone()
         if known and known[0] != lease.showtime_id:
             raise ValueError(
@@ -134,6 +135,18 @@ def available_seats(store: Store, showtime_id: str) -> list[str]:
         [showtime_id],
     )
     return sorted((seat for (seat,) in rows), key=seat_order)
+
+
+def available_by_lease(store: Store, showtime_id: str) -> dict[str, list[str]]:
+    """`available_seats` by lease: a sale takes its seats from one lease (its own, or one a
+    peer handed over), so the central can tell whose seats they were."""
+    by_lease: dict[str, list[str]] = {}
+    for seat, lease_id in store.db.execute(
+        "SELECT seat, lease_id FROM lease_seats WHERE showtime_id = ? AND state = 'available'",
+        [showtime_id],
+    ):
+        by_lease.setdefault(lease_id, []).append(seat)
+    return {k: sorted(v, key=seat_order) for k, v in by_lease.items()}
 
 
 def take(

@@ -194,11 +194,51 @@ _REFUNDED_TICKETS = (
     ) STRICT""",
 )
 
+_HANDOVERS = (
+    # --- seats handed between counters of the cinema while the central was away -------------
+    # One row per handover, on both sides: `given` (the seats left this terminal's lease
+    # `lease_id`) or `received` (they are this terminal's lease `id` now). The row is also the
+    # handover's upload queue: it must reach the central before the receiver's sales of it.
+    """CREATE TABLE handovers (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('given', 'received')),
+        request_id TEXT NOT NULL,
+        giver_id TEXT NOT NULL,
+        receiver_id TEXT NOT NULL,
+        showtime_id TEXT NOT NULL,
+        lease_id TEXT NOT NULL,
+        seats TEXT NOT NULL,
+        document TEXT NOT NULL,
+        upload TEXT NOT NULL CHECK (upload IN ('pending', 'done', 'failed')),
+        result TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (receiver_id, request_id)
+    ) STRICT""",
+    "CREATE INDEX handovers_lease ON handovers (lease_id)",
+    "CREATE INDEX handovers_upload ON handovers (upload, created_at)",
+    # Asks this terminal sent to a peer, written before the first try: an ask whose answer
+    # was lost is asked again under the same id, and the peer answers the same handover.
+    """CREATE TABLE handover_asks (
+        request_id TEXT PRIMARY KEY,
+        peer_id TEXT NOT NULL,
+        showtime_id TEXT NOT NULL,
+        at_least INTEGER NOT NULL CHECK (at_least >= 1),
+        wanted INTEGER NOT NULL CHECK (wanted >= at_least),
+        state TEXT NOT NULL CHECK (state IN ('open', 'answered', 'refused')),
+        handover_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT""",
+    "CREATE INDEX handover_asks_open ON handover_asks (state, peer_id)",
+)
+
 STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("0001_initial", _INITIAL),
     ("0002_shifts", _SHIFTS),
     ("0003_pin_lockouts", _PIN_LOCKOUTS),
     ("0004_refunded_tickets", _REFUNDED_TICKETS),
+    ("0006_handovers", _HANDOVERS),
 )
 """(name, statements) in order; append here to extend the schema."""
 

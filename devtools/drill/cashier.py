@@ -43,6 +43,15 @@ def enroll(central: str, code: str, home: Path, lease_seats: int = 8) -> Home:
     return Home(home)
 
 
+def with_peers(home: Home, port: int, peers: str) -> None:
+    """The settings cinema IT writes for handover: where this counter listens, whom it asks."""
+    listed = [
+        {"terminal_id": tid, "url": url}
+        for tid, _, url in (item.partition("=") for item in peers.split(",") if item)
+    ]
+    home.save(home.load().updated(peer_listen=f"127.0.0.1:{port}", peers=listed))
+
+
 def tender_for(rng: random.Random, total: int) -> Tender:
     """Half pay by card; the others hand over enough 100-yuan notes."""
     if rng.random() < 0.5:
@@ -172,10 +181,16 @@ async def session(home: Home, args: argparse.Namespace, recorder: Recorder) -> N
             await counter.refresh()  # enrollment leased before the port was broken
         recorder.write("ready", t=time.time(), terminal=counter.settings.terminal_id)
         timeline = await asyncio.to_thread(Timeline.wait_for, args.go, SETUP_TIMEOUT)
+        if args.peer_port:
+            # Every terminal is enrolled by now: the key ring names all of them, so each
+            # counter can check its peers' signed asks and handovers.
+            await counter.refresh_if_online()
         await asyncio.sleep(max(0.0, timeline.start - time.time()))
         cashier = Cashier(counter, recorder, random.Random(args.seed), args.cashier, args.demand)
         status = asyncio.create_task(cashier.report_status())
-        counter.start_background()
+        counter.start_background(peers=bool(args.peer_port))
+        if counter.peer_error is not None:
+            raise counter.peer_error
         await cashier.sell_until(timeline.sell_until, args.pace)
         await cashier.wait_drained(timeline.deadline)
         cashier.write_status()
@@ -202,8 +217,12 @@ def main() -> None:
     parser.add_argument("--unprotected-leases", action="store_true")
     parser.add_argument("--demand", choices=DEMANDS, default="hot")
     parser.add_argument("--time-scale", type=float, default=10.0)
+    parser.add_argument("--peer-port", type=int, default=0, help="0: no peer endpoint")
+    parser.add_argument("--peers", default="", help="ID=URL,...: the peers to ask for seats")
     args = parser.parse_args()
     home = enroll(args.central, args.code, args.home, args.lease_seats)
+    if args.peer_port:
+        with_peers(home, args.peer_port, args.peers)
     recorder = Recorder(args.home / "drill.jsonl")
     try:
         asyncio.run(session(home, args, recorder))

@@ -38,6 +38,8 @@ class TerminalState:
     conflicts: list[tuple[str, str, list[str], str]]
     """(sale key, showtime id, seats, why) of offline sales the central refused."""
     outbox: int
+    handovers: int = 0
+    """Handovers this terminal received from its peers."""
 
 
 def terminal_state(terminal_id: str, store: Path) -> TerminalState:
@@ -60,7 +62,10 @@ def terminal_state(terminal_id: str, store: Path) -> TerminalState:
         (depth,) = conn.execute(
             "SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
         ).fetchone()
-    return TerminalState(terminal_id, tickets, conflicts, depth)
+        (received,) = conn.execute(
+            "SELECT count(*) FROM handovers WHERE role = 'received'"
+        ).fetchone()
+    return TerminalState(terminal_id, tickets, conflicts, depth, received)
 
 
 @dataclass

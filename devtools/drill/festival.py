@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import time
 from dataclasses import asdict
@@ -44,6 +45,14 @@ THROUGHPUT_GOAL = 0.9
 CASHIERS = ("c01", "c02", "c03", "c04")
 
 
+def free_port() -> int:
+    """A loopback port free now, for a terminal's peer endpoint (its peers must know it before
+    it starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def business_day() -> date:
     """Tomorrow in Shanghai: no showtime has started, whatever the hour of the drill."""
     return tomorrow(ZoneInfo("Asia/Shanghai"))
@@ -68,6 +77,7 @@ class Stage:
         self.cashiers: dict[str, subprocess.Popen[bytes]] = {}
         self.web: subprocess.Popen[bytes] | None = None
         self.go = self.work / "go.json"
+        self.peer_ports = {tid: free_port() for tid in self.ids} if plan.handover else {}
 
     def home(self, terminal_id: str) -> Path:
         return self.work / "terminals" / terminal_id
@@ -88,6 +98,13 @@ class Stage:
             ]  # fmt: skip
             if plan.unprotected_leases:
                 args.append("--unprotected-leases")
+            if tid in self.peer_ports:
+                others = [
+                    f"{other}=http://127.0.0.1:{port}"
+                    for other, port in self.peer_ports.items()
+                    if other != tid
+                ]
+                args += ["--peer-port", str(self.peer_ports[tid]), "--peers", ",".join(others)]
             self.cashiers[tid] = spawn(args, self.work / "logs" / f"{tid}.log")
         if plan.online_clients:
             self.web = spawn(
@@ -194,9 +211,8 @@ def run_festival(plan: DrillPlan, console: Console | None = None) -> dict[str, A
 def report(stage: Stage, timeline: Timeline, back_at: float, monitor: Monitor) -> dict[str, Any]:
     plan = stage.plan
     windows = Windows(timeline.start, timeline.outage_from, back_at, timeline.sell_until)
-    verdict = judge(
-        stage.central.db, [terminal_state(t, stage.home(t) / "store.db") for t in stage.ids]
-    )
+    terminals = [terminal_state(t, stage.home(t) / "store.db") for t in stage.ids]
+    verdict = judge(stage.central.db, terminals)
     sales = [r for t in stage.ids for r in monitor.of(t, "sale")]
     refusals = [r for t in stage.ids for r in monitor.of(t, "error")]
     statuses = {t: monitor.of(t, "status") for t in stage.ids}
@@ -227,6 +243,7 @@ def report(stage: Stage, timeline: Timeline, back_at: float, monitor: Monitor) -
         "demand": plan.demand,
         **demand,
         "hot_unsold_at_outage": hot_unsold(seats),
+        "handovers": sum(t.handovers for t in terminals),
         "throughput_goal": {
             "ratio": THROUGHPUT_GOAL,
             "met": ratio is not None and ratio >= THROUGHPUT_GOAL,

@@ -46,6 +46,9 @@ class DrillPlan:
     demand: str = "hot"
     """What the counters' customers want: `hot` (the opening showtimes of the largest house
     draw the queue) or `uniform` (devtools/drill/demand.py)."""
+    handover: bool = True
+    """The counters ask each other for seats over loopback when a lease runs out while the
+    central is away (peer handover); False: leases alone."""
     time_scale: float = 10.0
     """How much faster than real the drill runs (see `pace`): leases are sized for an outage
     and from a window of sales that much shorter, so `--outage 30:432` is the 72 minutes."""

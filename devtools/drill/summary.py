@@ -65,6 +65,11 @@ def summary_table(report: dict[str, Any]) -> Table:
         "—" if lost is None else f"{lost:.0%}",
         Text("goal ≤ 10%", style="green" if lost is not None and lost <= 0.10 else "red"),
     )
+    table.add_row(
+        "handovers between counters",
+        str(report["handovers"]),
+        "on" if report["plan"]["handover"] else "off (--no-handover)",
+    )
     hot = report["hot_unsold_at_outage"]
     table.add_row(
         "hottest showtime unsold when the outage began",

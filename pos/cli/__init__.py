@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "service": ("pickup", "refund", "void", "reprint"),
     "status": ("status", "leases"),
     "sync": ("sync",),
+    "peer": ("peer",),  # the endpoint the cinema's other counters ask for seats
     "verify": ("verify",),
     "print_cmd": ("print",),
     "tui": ("run", "demo"),

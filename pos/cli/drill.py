@@ -34,6 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="hot",
         help="what the counters' customers want: the opening showtimes (hot) or any (uniform)",
     )
+    festival.add_argument(
+        "--no-handover",
+        dest="handover",
+        action="store_false",
+        help="no peer handover between the counters: leases alone",
+    )
     festival.add_argument("--seed", type=int, default=2016)
     festival.add_argument(
         "--out", type=Path, default=Path("drill-out"), help="report, chart and work files"
@@ -61,6 +67,7 @@ def run_festival_command(args: argparse.Namespace) -> int:
             outage_length=length,
             fault=args.fault,
             demand=args.demand,
+            handover=args.handover,
             seed=args.seed,
             out=args.out,
         )

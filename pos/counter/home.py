@@ -39,6 +39,16 @@ def default_home() -> Path:
 Seconds = Annotated[float, Field(gt=0, le=600)]
 
 
+class Peer(BaseModel):
+    """Another counter of this cinema, asked for seats when a lease runs out offline."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    terminal_id: Annotated[str, Field(min_length=1)]
+    url: Annotated[str, Field(pattern=r"^https?://[^/\s]+$")]
+    """Its peer endpoint, e.g. `http://192.168.1.12:8765` (its `peer_listen`)."""
+
+
 class Settings(BaseModel):
     """What cinema IT sets once per terminal; everything has a sensible default but the central.
 
@@ -75,6 +85,16 @@ class Settings(BaseModel):
     """The printer's kick-out connector pin the drawer is wired to (see the drawer's manual)."""
     pretix: PretixSettings | None = None
     """Set when the terminal sells through a pretix event instead of our own central."""
+    peers: list[Peer] = []
+    """The cinema's other counters, asked in this order for unsold leased seats when this
+    one's lease of a showtime runs out while the central is away (a static list is enough)."""
+    peer_listen: str = "127.0.0.1:8765"
+    """Where this counter answers its peers' asks (`pos run`, `pos demo`, `pos peer serve`):
+    loopback by default; set the counter's LAN address (e.g. `192.168.1.11:8765`) for peers on
+    other machines. Public or unspecified addresses are refused unless `peer_allow_public`."""
+    peer_allow_public: bool = False
+    peer_timeout: Seconds = 1.0
+    """The most a sale waits for one peer's answer."""
 
     def updated(self, **changes: object) -> Settings:
         """A copy with `changes`, checked like a loaded config.json (CounterError BAD_CONFIG)."""

@@ -249,19 +249,20 @@ class LeaseKeeper:
 
     def release_unsold(self, showtime_id: str, seats: list[str] | None = None) -> list[str]:
         """Release locally and queue the release for the central, in one transaction (all
-        unsold seats of the showtime's lease, or those of `seats`)."""
-        lease = leases.lease_for(self.store, showtime_id)
-        if lease is None:
-            return []
+        unsold seats of the showtime, or those of `seats` still unsold), lease by lease: a
+        showtime may have this counter's own lease and leases peers handed over."""
+        wanted = None if seats is None else set(seats)
+        released: list[str] = []
         with self.store.atomic():
-            released = leases.release(self.store, showtime_id, seats)
-            if released:
+            for lease_id, mine in leases.available_by_lease(self.store, showtime_id).items():
+                chosen = [s for s in mine if wanted is None or s in wanted]
+                if not chosen:
+                    continue
+                done = leases.release(self.store, showtime_id, chosen)
                 outbox.enqueue(
-                    self.store,
-                    "release",
-                    uuid.uuid4().hex,
-                    {"lease_id": lease.id, "seats": released},
+                    self.store, "release", uuid.uuid4().hex, {"lease_id": lease_id, "seats": done}
                 )
+                released += done
         return released
 
 

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from contract import models
 from contract.leasing import may_sell
 from contract.models import HoldRequest, SaleLine, SaleRequest
+from contract.seating import seat_order
 from contract.ticket_code import Ed25519PrivateKey
 from offline import cache, leases, outbox, sales
 from offline.errors import SeatNotLeased
 from offline.store import Store
 from pos.counter.connectivity import Breaker
 from pos.counter.errors import CounterError, SeatUnavailable
+from pos.counter.handover_asker import Asker
 from pos.counter.offline_tickets import Line, build_offline_sale
 from pos.counter.payments import Settlement, Tender, settle
 from pos.counter.printing import TicketPrinter
@@ -126,6 +128,8 @@ class Seller:
         key_id: str | None = None,
         sale_budget: float,
         on_change: Callable[[], None],
+        asker: Asker | None = None,
+        peer_ask: int = 0,
     ) -> None:
         self.store = store
         self.port = port
@@ -138,6 +142,10 @@ class Seller:
         self.sale_budget = sale_budget
         self._seat_labels: dict[str, frozenset[str]] = {}
         self.on_change = on_change
+        self.asker = asker
+        """Asks the cinema's other counters for seats (None: no peers are set)."""
+        self.peer_ask = peer_ask
+        """Seats to ask a peer for when the lease runs out: at least the party."""
 
     # --- before the sale ------------------------------------------------------------------
 
@@ -269,6 +277,9 @@ class Seller:
                 return await self._sell_online(order, types, prices, settlement)
             except _Failover as exc:
                 failover = str(exc)
+        if self.asker is not None and self._lease_short(order, count):
+            # The central is away and the lease cannot seat this party: ask the peers.
+            await self.asker.seats_for(order.showtime_id, count, max(count, self.peer_ask))
         return self._sell_offline(order, types, prices, settlement, failover)
 
     def queue_cancel(self, sale_key: str) -> None:
@@ -359,29 +370,45 @@ class Seller:
                 self.queue_cancel(draft.idempotency_key)
             sales.advance(self.store, draft.id, "cancelled")
 
-    def _offline_seats(self, order: Order, count: int, repick: bool) -> list[str]:
-        available = leases.available_seats(self.store, order.showtime_id)
-        if order.seats and set(order.seats) <= set(available):
-            return order.seats
+    def _offline_seats(self, order: Order, count: int, repick: bool) -> tuple[str, list[str]]:
+        """The lease and its seats for this party: a sale takes all its seats from one lease
+        (this terminal's own, or one a peer handed over)."""
+        by_lease = leases.available_by_lease(self.store, order.showtime_id)
+        available = sorted((s for seats in by_lease.values() for s in seats), key=seat_order)
+        if order.seats:
+            for lease_id, seats in by_lease.items():
+                if set(order.seats) <= set(seats):
+                    return lease_id, order.seats
         if order.seats and not repick:
             missing = [s for s in order.seats if s not in available]
+            why = (
+                f"only this terminal's leased seats can be sold; {', '.join(missing)} is not"
+                " one of them"
+                if missing
+                else "the chosen seats come from two leases; choose them from one"
+            )
             raise SeatUnavailable(
-                "SEAT_NOT_LEASED",
-                f"Offline: only this terminal's leased seats can be sold; {', '.join(missing)}"
-                " is not one of them.",
-                {"seats": missing, "available": available},
+                "SEAT_NOT_LEASED", f"Offline: {why}.", {"seats": missing, "available": available}
             )
         cached = cache.get_seat_map(self.store, order.showtime_id)
-        if cached is not None:
-            chosen = best_together(cached.seat_map.auditorium, available, count)
-        else:
-            chosen = available[:count]
-        if len(chosen) < count:
-            raise SeatUnavailable(
-                "LEASE_EXHAUSTED",
-                f"Offline and only {len(available)} leased seats left for this showtime.",
-            )
-        return chosen
+        for lease_id, seats in sorted(by_lease.items(), key=lambda kv: -len(kv[1])):
+            if cached is not None:
+                chosen = best_together(cached.seat_map.auditorium, seats, count)
+            else:
+                chosen = seats[:count]
+            if len(chosen) == count:
+                return lease_id, chosen
+        raise SeatUnavailable(
+            "LEASE_EXHAUSTED",
+            f"Offline and only {len(available)} leased seats left for this showtime.",
+        )
+
+    def _lease_short(self, order: Order, count: int) -> bool:
+        """True when no one lease here holds enough unsold seats for the party."""
+        by_lease = leases.available_by_lease(self.store, order.showtime_id)
+        if order.seats:
+            return not any(set(order.seats) <= set(seats) for seats in by_lease.values())
+        return all(len(seats) < count for seats in by_lease.values())
 
     def _sell_offline(
         self,
@@ -391,17 +418,15 @@ class Seller:
         settlement: Settlement,
         failover: str | None,
     ) -> Outcome:
-        seats = self._offline_seats(order, len(types), repick=failover is not None and order.repick)
-        lease = leases.lease_for(self.store, order.showtime_id)
-        if lease is None:
-            raise SeatUnavailable("NO_LEASE", "Offline and no seats are leased for this showtime.")
+        repick = failover is not None and order.repick
+        lease_id, seats = self._offline_seats(order, len(types), repick=repick)
         st = self.today.showtime(order.showtime_id)
         offline_sale = build_offline_sale(
             key=self.key,
             terminal_id=self.terminal_id,
             key_id=self.key_id,
             idempotency_key=uuid.uuid4().hex,
-            lease_id=lease.id,
+            lease_id=lease_id,
             showtime_id=order.showtime_id,
             starts_at=st.start,
             cashier_id=order.cashier_id,

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from contract import models
 from contract.business_day import Clock, utc_now
 from contract.ticket_code import public_key_text
-from offline import cache, journal, leases, outbox, sales
+from offline import cache, handovers, journal, leases, outbox, sales
 from offline.errors import StoreCorrupt
 from offline.shifts import Shift
 from offline.store import Store
@@ -29,6 +29,7 @@ from pos.counter.after_sale import AfterSale
 from pos.counter.connectivity import Breaker, Mode
 from pos.counter.door import DoorCheck, check_at_door
 from pos.counter.errors import CounterError
+from pos.counter.handover_asker import Asker
 from pos.counter.home import (
     Home,
     RuntimeState,
@@ -38,6 +39,7 @@ from pos.counter.home import (
     write_private,
 )
 from pos.counter.lease_keeping import LeaseKeeper
+from pos.counter.peer_server import PeerServer
 from pos.counter.printing import PrintRun, TicketPrinter, preview_text
 from pos.counter.selling import Order, Outcome, SeatView, Seller
 from pos.counter.shifts import ShiftDesk
@@ -116,6 +118,10 @@ class Counter:
         self.seller: Seller
         self.after_sale: AfterSale
         self.shifts: ShiftDesk
+        self.asker: Asker | None = None
+        self.peer_server: PeerServer | None = None
+        self.peer_error: CounterError | None = None
+        """Why the peer endpoint is not listening, if it should be and is not."""
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -148,6 +154,17 @@ class Counter:
             seats=s.lease_seats,
             release_minutes=s.lease_release_minutes,
         )
+        if s.peers:
+            self.asker = Asker(
+                self.store,
+                self.key,
+                s.peers,
+                terminal_id=s.terminal_id,
+                key_id=s.key_id,
+                cinema_id=s.cinema_id,
+                timeout=s.peer_timeout,
+                clock=self.clock,
+            )
         self.seller = Seller(
             self.store,
             self.port,
@@ -159,6 +176,8 @@ class Counter:
             key_id=s.key_id,
             sale_budget=s.sale_budget,
             on_change=self.notify,
+            asker=self.asker,
+            peer_ask=s.lease_seats,
         )
         self.after_sale = AfterSale(
             self.store,
@@ -194,6 +213,10 @@ class Counter:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         await self.lease_keeper.aclose()
+        if self.peer_server is not None:
+            await asyncio.to_thread(self.peer_server.stop)
+        if self.asker is not None:
+            await self.asker.aclose()
         await self.port.aclose()
         self._save_state()
         self.printer.close()
@@ -422,10 +445,33 @@ class Counter:
     # --- background upkeep (TUI, demo, drill) ----------------------------------------------
 
     def start_background(
-        self, *, probe_every: float = 1.0, sync_every: float = 2.0, refresh_every: float = 60.0
+        self,
+        *,
+        probe_every: float = 1.0,
+        sync_every: float = 2.0,
+        refresh_every: float = 60.0,
+        peers: bool = True,
     ) -> None:
+        """Probe, sync and refresh loops, and (with `peers`) the peer endpoint: a counter that
+        cannot listen still sells, and says why in `peer_error`."""
+        if peers:
+            try:
+                self.serve_peers()
+            except CounterError as exc:
+                self.peer_error = exc
         self._tasks.append(asyncio.create_task(self._probe_loop(probe_every)))
         self._tasks.append(asyncio.create_task(self._sync_loop(sync_every, refresh_every)))
+
+    def serve_peers(self) -> PeerServer:
+        """Answer the cinema's other counters' asks for seats at `peer_listen`, in a thread."""
+        if self.peer_server is None:
+            server = PeerServer(self.home.store_path, self.settings, self.key, self.clock)
+            self.peer_server = server.start()
+        return self.peer_server
+
+    def handover_counts(self) -> dict[str, int]:
+        """Handovers given and received here, and those the central has not taken yet."""
+        return handovers.counts(self.store)
 
     async def _probe_loop(self, every: float) -> None:
         while True:

@@ -26,7 +26,7 @@ from contract.models import (
     RefundRequest,
     SyncResult,
 )
-from offline import outbox, sales
+from offline import handovers, outbox, sales
 from offline.outbox import OutboxItem
 from offline.store import Store
 from pos.counter.connectivity import Breaker
@@ -100,7 +100,14 @@ class OutboxSender:
         report = SyncReport()
         if now:
             outbox.due_now(store)
-        total = outbox.depth(store)
+        try:
+            await self._handovers(report)
+        except CentralError as exc:
+            report.error = str(exc)
+            self.breaker.record_failure()
+            total = 0  # the sales may need these handovers: they wait for the next drain
+        else:
+            total = outbox.depth(store)
         # Only what was queued when the drain began: on a busy counter new sales keep arriving,
         # and they wait for the next round instead of keeping this one going for ever.
         for _ in range(-(-total // BATCH)):
@@ -122,6 +129,33 @@ class OutboxSender:
         report.held = outbox.held(store)
         self.since_open.add(report)
         return report
+
+    async def _handovers(self, report: SyncReport) -> None:
+        """Handovers go first: the central takes a receiver's offline sales of handed-over
+        seats only once it has the giver's signed handover. Either side's upload will do;
+        both send theirs, and the second is a duplicate."""
+        for handover in handovers.pending_uploads(self.store):
+            try:
+                result = await self.port.upload_handover(handover)
+            except Unauthorized:
+                raise
+            except Rejected as exc:  # not a verdict the central can change its mind on
+                handovers.uploaded(self.store, handover.id, exc.to_json(), failed=True)
+                report.conflicts += 1
+                report.sent += 1
+                continue
+            refused = result.result == SyncResult.CONFLICT
+            handovers.uploaded(
+                self.store, handover.id, result.model_dump(mode="json"), failed=refused
+            )
+            report.sent += 1
+            if refused:
+                report.conflicts += 1
+            elif result.result == SyncResult.DUPLICATE:
+                report.duplicates += 1
+            else:
+                report.accepted += 1
+            self.on_change()
 
     async def _send(self, claimed: list[OutboxItem], report: SyncReport) -> None:
         i = 0

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from contract.handover import Handover, HandoverResult
 from contract.models import (
     Booking,
     CancelRequest,
@@ -266,6 +267,12 @@ class CentralClient:
             OfflineBatchResult,
             body=batch,
             deadline=max(5.0, self.read_timeout * 4),
+        )
+
+    async def upload_handover(self, handover: Handover) -> HandoverResult:
+        """Idempotent by the handover's id, which is the key."""
+        return await self._call(
+            "POST", "/v1/handovers", HandoverResult, body=handover, key=handover.id
         )
 
     async def bookings(self, day: date | None = None) -> list[Booking]:

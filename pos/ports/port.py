@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
+from contract.handover import Handover, HandoverResult
 from contract.models import (
     Booking,
     CancelResult,
@@ -72,6 +73,8 @@ class CentralPort(Protocol):
     async def release(self, lease_id: str, req: LeaseRelease, key: str) -> Lease: ...
 
     async def upload_offline(self, batch: OfflineBatch) -> OfflineBatchResult: ...
+
+    async def upload_handover(self, handover: Handover) -> HandoverResult: ...
 
     async def bookings(self, day: date | None = None) -> list[Booking]: ...
 

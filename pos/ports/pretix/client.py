@@ -16,6 +16,7 @@ import httpx
 
 from contract import models
 from contract.business_day import DEFAULT_DAY_STARTS, business_date_of, day_start
+from contract.handover import Handover, HandoverResult
 from contract.models import (
     AuditoriumSummary,
     Cinema,
@@ -307,6 +308,18 @@ class PretixClient:
     cancel = selling.cancel
     refund = selling.refund
     upload_offline = selling.upload_offline
+
+    async def upload_handover(self, handover: Handover) -> HandoverResult:
+        """pretix knows no handover between counters: held in the store, with the reason."""
+        raise Rejected(
+            422,
+            models.ErrorBody(
+                code="HANDOVER_UNSUPPORTED",
+                message=f"pretix cannot take handover {handover.id}; hand seats over only"
+                " between terminals of our own central.",
+            ),
+        )
+
     reconcile = selling.reconcile
     leases = leasing.leases
     lease = leasing.lease
