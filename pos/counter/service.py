@@ -26,6 +26,7 @@ from offline.errors import StoreCorrupt
 from offline.shifts import Shift
 from offline.store import Store
 from pos.counter.after_sale import AfterSale
+from pos.counter.code_payments import CodeTill
 from pos.counter.connectivity import Breaker, Mode
 from pos.counter.door import DoorCheck, check_at_door
 from pos.counter.errors import CounterError
@@ -38,6 +39,7 @@ from pos.counter.home import (
     write_private,
 )
 from pos.counter.lease_keeping import LeaseKeeper
+from pos.counter.payments import CODE_METHODS
 from pos.counter.printing import PrintRun, TicketPrinter, preview_text
 from pos.counter.selling import Order, Outcome, SeatView, Seller
 from pos.counter.shifts import ShiftDesk
@@ -110,6 +112,7 @@ class Counter:
         self.seller: Seller
         self.after_sale: AfterSale
         self.shifts: ShiftDesk
+        self.code_till: CodeTill
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -154,6 +157,15 @@ class Counter:
             sale_budget=s.sale_budget,
             on_change=self.notify,
         )
+        self.code_till = CodeTill(
+            self.store,
+            self.seller,
+            s.code_pay,
+            self.home.path,
+            terminal_id=s.terminal_id,
+            clock=self.clock,
+            on_change=self.notify,
+        )
         self.after_sale = AfterSale(
             self.store,
             self.port,
@@ -163,6 +175,7 @@ class Counter:
             self.printer,
             self.clock,
             self.notify,
+            give_back=self.code_till.give_back,
         )
         self.shifts = ShiftDesk(
             self.store,
@@ -178,6 +191,8 @@ class Counter:
         outbox.recover_in_flight(self.store)
         self.printer.recover()
         self._resume_unfinished()
+        if s.code_pay is not None:
+            await self.code_till.recover()  # charges a crash left open: completed or reversed
         if self.state.mode == Mode.OFFLINE:
             self.breaker.trip()
         return self
@@ -188,6 +203,7 @@ class Counter:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         await self.lease_keeper.aclose()
+        await self.code_till.aclose()
         await self.port.aclose()
         self._save_state()
         self.printer.close()
@@ -448,10 +464,15 @@ class Counter:
 
     # --- counter operations ----------------------------------------------------------------
 
-    async def sell(self, order: Order) -> Outcome:
-        """A sale goes into its cashier's open shift (the drawer the cash lands in)."""
+    async def sell(self, order: Order, on_waiting: Callable[[], None] | None = None) -> Outcome:
+        """A sale goes into its cashier's open shift (the drawer the cash lands in). With a
+        payment code the provider is charged first; `on_waiting` is called while the customer
+        is still confirming in the app."""
         shift = self.shifts.till_for(order.cashier_id)
-        return await self.seller.sell(dataclasses.replace(order, shift_id=shift.id))
+        order = dataclasses.replace(order, shift_id=shift.id)
+        if any(t.method in CODE_METHODS for t in order.tenders):
+            return await self.code_till.sell(order, on_waiting)
+        return await self.seller.sell(order)
 
     async def hold(self, showtime_id: str, seats: list[str]) -> str | None:
         return await self.seller.hold(showtime_id, seats)
@@ -492,7 +513,9 @@ class Counter:
     ) -> sales.Sale:
         """The money goes back out of a drawer: `cashier_id`'s shift, or the only one open."""
         self.shifts.till_for(cashier_id)
-        return await self.after_sale.refund(sale_id, supervisor_id, pin, ticket_ids, reason)
+        sale = await self.after_sale.refund(sale_id, supervisor_id, pin, ticket_ids, reason)
+        await self.code_till.send_refunds()  # the wallet's share; retried at the next start
+        return sale
 
     async def void(
         self,
@@ -503,7 +526,9 @@ class Counter:
         cashier_id: str | None = None,
     ) -> sales.Sale:
         self.shifts.till_for(cashier_id)
-        return await self.after_sale.void(sale_id, supervisor_id, pin, reason)
+        sale = await self.after_sale.void(sale_id, supervisor_id, pin, reason)
+        await self.code_till.send_refunds()
+        return sale
 
     def reprint(self, sale_id: str) -> list[int]:
         return self.after_sale.reprint(sale_id)
