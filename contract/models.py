@@ -67,6 +67,9 @@ class SeatState(StrEnum):
 class PaymentMethod(StrEnum):
     CASH = "cash"
     CARD = "card"
+    ALIPAY = "alipay"
+    WECHAT = "wechat"
+    """Payment codes scanned at the counter; the reference is the merchant order number."""
 
 
 class Channel(StrEnum):

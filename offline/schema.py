@@ -194,6 +194,45 @@ _REFUNDED_TICKETS = (
     ) STRICT""",
 )
 
+_CODE_PAYMENTS = (
+    # --- payment codes (Alipay, WeChat Pay): the merchant order number exists before the first
+    # try, beside the sale draft it pays for; a crash resolves each row to captured or reversed.
+    # sale_payments is rebuilt because its CHECK named only cash and card.
+    """CREATE TABLE sale_payments_new (
+        id INTEGER PRIMARY KEY,
+        sale_id TEXT NOT NULL REFERENCES sales (id),
+        method TEXT NOT NULL CHECK (method IN ('cash', 'card', 'alipay', 'wechat')),
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        reference TEXT
+    ) STRICT""",
+    "INSERT INTO sale_payments_new SELECT id, sale_id, method, amount, reference"
+    " FROM sale_payments",
+    "DROP TABLE sale_payments",
+    "ALTER TABLE sale_payments_new RENAME TO sale_payments",
+    "CREATE INDEX sale_payments_sale ON sale_payments (sale_id)",
+    """CREATE TABLE code_payments (
+        out_trade_no TEXT PRIMARY KEY,
+        provider TEXT NOT NULL CHECK (provider IN ('alipay', 'wechat')),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        sale_id TEXT NOT NULL REFERENCES sales (id),
+        state TEXT NOT NULL CHECK (state IN ('charging', 'paid', 'captured', 'reversing',
+                                             'reversed', 'declined')),
+        trade_no TEXT,
+        refunded INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= amount),
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT""",
+    "CREATE INDEX code_payments_state ON code_payments (state)",
+    """CREATE TABLE code_refunds (
+        out_request_no TEXT PRIMARY KEY,
+        out_trade_no TEXT NOT NULL REFERENCES code_payments (out_trade_no),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT""",
 _HANDOVERS = (
     # --- seats handed between counters of the cinema while the central was away -------------
     # One row per handover, on both sides: `given` (the seats left this terminal's lease
@@ -238,6 +277,7 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("0002_shifts", _SHIFTS),
     ("0003_pin_lockouts", _PIN_LOCKOUTS),
     ("0004_refunded_tickets", _REFUNDED_TICKETS),
+    ("0005_code_payments", _CODE_PAYMENTS),
     ("0006_handovers", _HANDOVERS),
 )
 """(name, statements) in order; append here to extend the schema."""

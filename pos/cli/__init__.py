@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "report": ("report",),
     "drill": ("drill",),
     "pretix": ("pretix",),  # a seeded pretix on loopback; `pos enroll --pretix` sells through it
+    "gateway": ("gateway",),  # the reference payment gateway (Alipay, WeChat Pay) on loopback
 }
 MODULE_OF = {word: module for module, words in COMMANDS.items() for word in words}
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pos.cli.common import add_common, emit, with_counter
@@ -18,7 +20,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--showtime", required=True)
     parser.add_argument("--seats", required=True, help="A5,A6 or auto:N for N seats together")
     parser.add_argument("--types", default="adult", help="one ticket type per seat, or one")
-    parser.add_argument("--pay", required=True, help="cash=10000,card=3000:REF (fen; 60.00 = yuan)")
+    parser.add_argument(
+        "--pay",
+        required=True,
+        help="cash=10000,card=3000:REF,code=6000:PAYMENTCODE (fen; 60.00 = yuan)",
+    )
     parser.add_argument("--cashier", required=True)
     parser.add_argument("--pin", required=True)
     add_common(parser)
@@ -40,6 +46,18 @@ def parse_seats(text: str) -> tuple[list[str] | None, int | None]:
     return seats, None
 
 
+def _waiting() -> Callable[[], None]:
+    """Say once, on stderr, that the customer is still confirming in the app."""
+    said: list[bool] = []
+
+    def waiting() -> None:
+        if not said:
+            said.append(True)
+            print("Waiting for the customer to confirm the payment…", file=sys.stderr)
+
+    return waiting
+
+
 def run(args: argparse.Namespace) -> int:
     seats, count = parse_seats(args.seats)
     tenders = parse_tenders(args.pay)
@@ -54,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             seats=seats,
             count=count,
         )
-        return (await counter.sell(order)).to_json()
+        return (await counter.sell(order, on_waiting=_waiting())).to_json()
 
     result = with_counter(args, action)
     emit(

@@ -33,6 +33,7 @@ class AfterSale:
         printer: TicketPrinter,
         clock: Clock,
         on_change: Callable[[], None],
+        give_back: Callable[[sales.Sale, int], None] | None = None,
     ) -> None:
         self.store = store
         self.port = port
@@ -42,6 +43,8 @@ class AfterSale:
         self.printer = printer
         self.clock = clock
         self.on_change = on_change
+        self.give_back = give_back
+        """Records the share of money given back that returns to a payment-code wallet."""
 
     def sale(self, sale_id: str) -> sales.Sale:
         try:
@@ -68,6 +71,8 @@ class AfterSale:
             )
         amount = sum(live[t].price for t in wanted)
         with self.store.atomic():
+            if self.give_back is not None:
+                self.give_back(sale, amount)
             refunded = sales.mark_refunded(self.store, sale.id, wanted, amount, reason=reason)
             outbox.enqueue(
                 self.store,
@@ -85,6 +90,8 @@ class AfterSale:
         self.staff.check_pin(supervisor_id, pin, supervisor=True)
         sale = self.sale(sale_id)
         with self.store.atomic():
+            if self.give_back is not None and sale.state not in ("voided", "refunded"):
+                self.give_back(sale, sale.total - sale.refunded)
             voided = sales.mark_voided(self.store, sale.id, reason=reason, by=supervisor_id)
             self.seller.queue_cancel(sale.idempotency_key)
         self.on_change()

@@ -23,6 +23,7 @@ from contract.i18n import Lang
 from contract.ticket_code import Ed25519PrivateKey, private_key_bytes, private_key_from_bytes
 from contract.validation import check_zone, path, problem
 from pos.counter.errors import CounterError
+from pos.ports.payments.config import CodePaySettings
 from pos.ports.pretix.config import PretixSettings
 
 CONFIG = "config.json"
@@ -95,6 +96,8 @@ class Settings(BaseModel):
     peer_allow_public: bool = False
     peer_timeout: Seconds = 1.0
     """The most a sale waits for one peer's answer."""
+    code_pay: CodePaySettings | None = None
+    """Alipay / WeChat Pay merchants for scanned payment codes (keys in files of the home)."""
 
     def updated(self, **changes: object) -> Settings:
         """A copy with `changes`, checked like a loaded config.json (CounterError BAD_CONFIG)."""

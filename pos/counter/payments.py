@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from contract import money
 from contract.models import Payment, PaymentMethod
 from pos.counter.errors import CounterError, NotPaid
+from pos.ports.payments.errors import BadPaymentCode
+from pos.ports.payments.kinds import kind_of
 
 MAX_TENDER = 10_000_000
 """¥100,000: more than any till takes in one hand-over; a bigger figure is a typing slip."""
@@ -41,16 +43,34 @@ def parse_amount(text: str, *, whole_is_yuan: bool = False) -> int:
     return value
 
 
+CODE_METHODS = frozenset({PaymentMethod.ALIPAY, PaymentMethod.WECHAT})
+"""Payment codes scanned from the customer's phone, charged through the provider."""
+
+
+def code_tender(amount: int, code: str) -> Tender:
+    """A scanned payment code for `amount` fen; the provider is told from the code itself."""
+    try:
+        kind = kind_of(code)
+    except BadPaymentCode as exc:
+        raise CounterError(exc.code, exc.message) from exc
+    return Tender(PaymentMethod(kind), amount, code.strip())
+
+
 def parse_tenders(text: str) -> list[Tender]:
-    """`cash=10000,card=3000:REF42` → tenders; the reference follows a colon."""
+    """`cash=10000,card=3000:REF42,code=6000:28763443825664394` → tenders; the card's
+    reference or the scanned payment code follows a colon."""
     tenders = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         method, sep, rest = part.partition("=")
-        if not sep or method not in PaymentMethod.__members__.values():
+        if not sep or method not in ("cash", "card", "code"):
             raise CounterError(
-                "BAD_PAYMENT", f"{part!r}: write payments as cash=AMOUNT or card=AMOUNT[:REF]."
+                "BAD_PAYMENT",
+                f"{part!r}: write payments as cash=AMOUNT, card=AMOUNT[:REF] or code=AMOUNT:CODE.",
             )
         amount, _, reference = rest.partition(":")
+        if method == "code":
+            tenders.append(code_tender(parse_amount(amount), reference))
+            continue
         tenders.append(Tender(PaymentMethod(method), parse_amount(amount), reference or None))
     if not tenders:
         raise CounterError("BAD_PAYMENT", "No payment given.")
@@ -78,17 +98,31 @@ def settle(total: int, tenders: list[Tender]) -> Settlement:
         raise CounterError(
             "BAD_AMOUNT", f"More than {money.format_money(MAX_TENDER)} handed over for one sale."
         )
-    card = sum(t.amount for t in tenders if t.method == PaymentMethod.CARD)
+    codes = [t for t in tenders if t.method in CODE_METHODS]
+    if codes and (len(codes) > 1 or any(t.method == PaymentMethod.CARD for t in tenders)):
+        raise CounterError(
+            "ONE_CODE_PAYMENT", "One payment code per sale, with cash for the rest if need be."
+        )
+    if any(t.amount == 0 for t in codes):
+        raise CounterError("BAD_AMOUNT", "A payment code is charged more than 0.")
+    card = sum(t.amount for t in tenders if t.method != PaymentMethod.CASH)
     cash = sum(t.amount for t in tenders if t.method == PaymentMethod.CASH)
     if card > total:
-        raise CounterError("CARD_OVERPAID", f"Card pays {card} fen but only {total} fen is due.")
+        what = "The payment code" if codes else "Card"
+        raise CounterError("CARD_OVERPAID", f"{what} pays {card} fen but only {total} fen is due.")
     cash_due = total - card
     if cash < cash_due:
         raise NotPaid("UNPAID", f"{cash_due - cash} fen still to pay (total {total} fen).")
+    # A payment code's reference becomes the merchant order number once the charge is made;
+    # the scanned code itself is never stored.
     payments = [
-        Payment(method=t.method, amount=t.amount, reference=t.reference)
+        Payment(
+            method=t.method,
+            amount=t.amount,
+            reference=t.reference if t.method == PaymentMethod.CARD else None,
+        )
         for t in tenders
-        if t.method == PaymentMethod.CARD and t.amount > 0
+        if t.method != PaymentMethod.CASH and t.amount > 0
     ]
     if cash_due > 0:
         payments.append(Payment(method=PaymentMethod.CASH, amount=cash_due))

@@ -10,13 +10,14 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from contract import models
 from contract.leasing import may_sell
 from contract.models import HoldRequest, SaleLine, SaleRequest
 from contract.seating import seat_order
 from contract.ticket_code import Ed25519PrivateKey
-from offline import cache, leases, outbox, sales
+from offline import cache, code_payments, leases, outbox, sales
 from offline.errors import SeatNotLeased
 from offline.store import Store
 from pos.counter.connectivity import Breaker
@@ -109,6 +110,14 @@ MAX_PARTY = 20
 
 class _Failover(Exception):
     pass
+
+
+class Basket(NamedTuple):
+    """A checked order: one ticket type and price per seat, and what the tenders settle."""
+
+    types: list[str]
+    prices: list[int]
+    settlement: Settlement
 
 
 class Seller:
@@ -263,6 +272,11 @@ class Seller:
         # The offline path never waits on I/O; yield once so probes and sync keep running even
         # when sales come back to back.
         await asyncio.sleep(0)
+        return await self.complete(order, self.prepare(order))
+
+    def prepare(self, order: Order) -> Basket:
+        """Everything checked that can be checked before money moves: on sale, seats, ticket
+        types, prices and what the tenders cover."""
         self._check_on_sale(order.showtime_id)
         count = len(order.seats) if order.seats else (order.count or 0)
         if count <= 0:
@@ -270,17 +284,30 @@ class Seller:
         self._check_seats(order, count)
         types = _types_for(order, count)
         prices = self.prices_for(order.showtime_id, types)
-        settlement = settle(sum(prices), order.tenders)
+        return Basket(types, prices, settle(sum(prices), order.tenders))
+
+    async def complete(
+        self, order: Order, basket: Basket, draft: sales.Sale | None = None
+    ) -> Outcome:
+        """Sell what `prepare` checked, online when the breaker allows, else from the lease;
+        with `draft` (a payment code's, made before the charge) the sale is that draft."""
+        types, prices, settlement = basket
         failover = None
-        if not self.breaker.is_open:
+        if draft is not None and draft.mode == "online" and self.breaker.is_open:
+            self._abandon(draft, cancel=False)  # the central went away while the customer paid
+            draft = None
+        if not self.breaker.is_open and (draft is None or draft.mode == "online"):
             try:
-                return await self._sell_online(order, types, prices, settlement)
+                return await self._sell_online(order, types, prices, settlement, draft)
             except _Failover as exc:
                 failover = str(exc)
-        if self.asker is not None and self._lease_short(order, count):
+                draft = None  # cancelled by its key: the lease sale is a sale of its own
+        if self.asker is not None and self._lease_short(order, len(types)):
             # The central is away and the lease cannot seat this party: ask the peers.
-            await self.asker.seats_for(order.showtime_id, count, max(count, self.peer_ask))
-        return self._sell_offline(order, types, prices, settlement, failover)
+            await self.asker.seats_for(
+                order.showtime_id, len(types), max(len(types), self.peer_ask)
+            )
+        return self._sell_offline(order, types, prices, settlement, failover, draft)
 
     def queue_cancel(self, sale_key: str) -> None:
         """The central must forget a sale it may have made under this key (call inside the
@@ -288,12 +315,19 @@ class Seller:
         outbox.enqueue(self.store, "cancel", f"{sale_key}-cancel", {"sale_key": sale_key})
 
     def paid(self, sale: sales.Sale) -> sales.Sale:
-        """Hand the tickets to the print queue (same transaction as the payment)."""
+        """Hand the tickets to the print queue and tie any payment code's charge to the sale
+        (same transaction as the payment)."""
+        code_payments.capture_sale(self.store, sale)
         self.printer.queue_sale(sale)
         return sales.advance(self.store, sale.id, "printed")
 
     async def _sell_online(
-        self, order: Order, types: list[str], prices: list[int], settlement: Settlement
+        self,
+        order: Order,
+        types: list[str],
+        prices: list[int],
+        settlement: Settlement,
+        made: sales.Sale | None = None,
     ) -> Outcome:
         count = len(types)
         loop = asyncio.get_running_loop()
@@ -306,7 +340,7 @@ class Seller:
             return remaining
 
         seats = order.seats
-        draft = None
+        draft = made
         try:
             if seats is None:
                 seat_map = await self.port.seat_map(order.showtime_id, deadline=left())
@@ -319,7 +353,7 @@ class Seller:
                 SaleLine(seat=s, ticket_type=t, price=p)
                 for s, t, p in zip(seats, types, prices, strict=True)
             ]
-            draft = sales.create_draft(
+            draft = draft or sales.create_draft(
                 self.store,
                 showtime_id=order.showtime_id,
                 cashier_id=order.cashier_id,
@@ -417,6 +451,7 @@ class Seller:
         prices: list[int],
         settlement: Settlement,
         failover: str | None,
+        draft: sales.Sale | None = None,
     ) -> Outcome:
         repick = failover is not None and order.repick
         lease_id, seats = self._offline_seats(order, len(types), repick=repick)
@@ -425,7 +460,7 @@ class Seller:
             key=self.key,
             terminal_id=self.terminal_id,
             key_id=self.key_id,
-            idempotency_key=uuid.uuid4().hex,
+            idempotency_key=draft.idempotency_key if draft else uuid.uuid4().hex,
             lease_id=lease_id,
             showtime_id=order.showtime_id,
             starts_at=st.start,
@@ -437,7 +472,11 @@ class Seller:
         try:
             with self.store.atomic():
                 sale = sales.record_offline_sale(
-                    self.store, offline_sale, tendered=settlement.tendered, shift_id=order.shift_id
+                    self.store,
+                    offline_sale,
+                    tendered=settlement.tendered,
+                    shift_id=order.shift_id,
+                    draft_id=draft.id if draft else None,
                 )
                 sale = self.paid(sale)
         except SeatNotLeased as exc:

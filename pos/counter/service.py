@@ -26,6 +26,7 @@ from offline.errors import StoreCorrupt
 from offline.shifts import Shift
 from offline.store import Store
 from pos.counter.after_sale import AfterSale
+from pos.counter.code_payments import CodeTill
 from pos.counter.connectivity import Breaker, Mode
 from pos.counter.door import DoorCheck, check_at_door
 from pos.counter.errors import CounterError
@@ -40,6 +41,7 @@ from pos.counter.home import (
 )
 from pos.counter.lease_keeping import LeaseKeeper
 from pos.counter.peer_server import PeerServer
+from pos.counter.payments import CODE_METHODS
 from pos.counter.printing import PrintRun, TicketPrinter, preview_text
 from pos.counter.selling import Order, Outcome, SeatView, Seller
 from pos.counter.shifts import ShiftDesk
@@ -122,6 +124,7 @@ class Counter:
         self.peer_server: PeerServer | None = None
         self.peer_error: CounterError | None = None
         """Why the peer endpoint is not listening, if it should be and is not."""
+        self.code_till: CodeTill
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -179,6 +182,15 @@ class Counter:
             asker=self.asker,
             peer_ask=s.lease_seats,
         )
+        self.code_till = CodeTill(
+            self.store,
+            self.seller,
+            s.code_pay,
+            self.home.path,
+            terminal_id=s.terminal_id,
+            clock=self.clock,
+            on_change=self.notify,
+        )
         self.after_sale = AfterSale(
             self.store,
             self.port,
@@ -188,6 +200,7 @@ class Counter:
             self.printer,
             self.clock,
             self.notify,
+            give_back=self.code_till.give_back,
         )
         self.shifts = ShiftDesk(
             self.store,
@@ -203,6 +216,8 @@ class Counter:
         outbox.recover_in_flight(self.store)
         self.printer.recover()
         self._resume_unfinished()
+        if s.code_pay is not None:
+            await self.code_till.recover()  # charges a crash left open: completed or reversed
         if self.state.mode == Mode.OFFLINE:
             self.breaker.trip()
         return self
@@ -217,6 +232,7 @@ class Counter:
             await asyncio.to_thread(self.peer_server.stop)
         if self.asker is not None:
             await self.asker.aclose()
+        await self.code_till.aclose()
         await self.port.aclose()
         self._save_state()
         self.printer.close()
@@ -501,10 +517,15 @@ class Counter:
 
     # --- counter operations ----------------------------------------------------------------
 
-    async def sell(self, order: Order) -> Outcome:
-        """A sale goes into its cashier's open shift (the drawer the cash lands in)."""
+    async def sell(self, order: Order, on_waiting: Callable[[], None] | None = None) -> Outcome:
+        """A sale goes into its cashier's open shift (the drawer the cash lands in). With a
+        payment code the provider is charged first; `on_waiting` is called while the customer
+        is still confirming in the app."""
         shift = self.shifts.till_for(order.cashier_id)
-        return await self.seller.sell(dataclasses.replace(order, shift_id=shift.id))
+        order = dataclasses.replace(order, shift_id=shift.id)
+        if any(t.method in CODE_METHODS for t in order.tenders):
+            return await self.code_till.sell(order, on_waiting)
+        return await self.seller.sell(order)
 
     async def hold(self, showtime_id: str, seats: list[str]) -> str | None:
         return await self.seller.hold(showtime_id, seats)
@@ -545,7 +566,9 @@ class Counter:
     ) -> sales.Sale:
         """The money goes back out of a drawer: `cashier_id`'s shift, or the only one open."""
         self.shifts.till_for(cashier_id)
-        return await self.after_sale.refund(sale_id, supervisor_id, pin, ticket_ids, reason)
+        sale = await self.after_sale.refund(sale_id, supervisor_id, pin, ticket_ids, reason)
+        await self.code_till.send_refunds()  # the wallet's share; retried at the next start
+        return sale
 
     async def void(
         self,
@@ -556,7 +579,9 @@ class Counter:
         cashier_id: str | None = None,
     ) -> sales.Sale:
         self.shifts.till_for(cashier_id)
-        return await self.after_sale.void(sale_id, supervisor_id, pin, reason)
+        sale = await self.after_sale.void(sale_id, supervisor_id, pin, reason)
+        await self.code_till.send_refunds()
+        return sale
 
     def reprint(self, sale_id: str) -> list[int]:
         return self.after_sale.reprint(sale_id)

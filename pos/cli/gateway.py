@@ -1,0 +1,81 @@
+"""`pos gateway serve`: the reference payment gateway (Alipay, WeChat Pay) for demos, tests and
+drills; `pos gateway join`: make this terminal one of its merchants."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+from pos.cli.common import add_common, emit, home_of, require_extra
+
+DRILLS = (
+    "instant",
+    "user-paying",
+    "user-paying-timeout",
+    "insufficient-funds",
+    "reset-after-charge",
+    "slow",
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "gateway", help="run the reference payment gateway (Alipay, WeChat Pay payment codes)"
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    serve = actions.add_parser("serve", help="serve the gateway on loopback")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8800, help="0 picks a free port")
+    serve.add_argument("--ready-file", type=Path, help="write {url, ...} here once up")
+    serve.add_argument("--drill", choices=DRILLS, default="instant", help="how charges answer")
+    serve.set_defaults(func=run_serve)
+    join = actions.add_parser("join", help="make this terminal a merchant of a reference gateway")
+    join.add_argument("--url", required=True, help="the gateway's URL")
+    join.add_argument("--wait", type=float, default=30.0, help="seconds a customer may confirm")
+    join.add_argument("--poll", type=float, default=2.0, help="seconds between queries")
+    add_common(join)
+    join.set_defaults(func=run_join)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    require_extra("central", "fastapi", "uvicorn")
+    from devtools.gateway.ledger import Drill  # only with the [central] extra
+    from devtools.gateway.server import serve
+
+    def announce(info: dict) -> None:
+        print(
+            f"payment gateway listening on {info['url']} (drill: {info['drill']})", file=sys.stderr
+        )
+        print(json.dumps(info), flush=True)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(
+            args.host,
+            args.port,
+            drill=Drill(args.drill),
+            ready_file=args.ready_file,
+            announce=announce,
+        )
+    return 0
+
+
+def run_join(args: argparse.Namespace) -> int:
+    from devtools.gateway.join import join_gateway  # lazy, for start-up speed
+
+    code_pay = join_gateway(home_of(args), args.url, wait_seconds=args.wait, poll_seconds=args.poll)
+    result = {
+        "alipay_app_id": code_pay.alipay.app_id if code_pay.alipay else None,
+        "wechat_mch_id": code_pay.wechat.mch_id if code_pay.wechat else None,
+    }
+    emit(
+        args,
+        result,
+        lambda r: (
+            f"Payment codes on: Alipay app {r['alipay_app_id']}, WeChat Pay merchant"
+            f" {r['wechat_mch_id']} (keys kept 0600 in the terminal's home)"
+        ),
+    )
+    return 0

@@ -1,0 +1,118 @@
+"""WeChat Pay v2 payment-code payment (付款码支付): `micropay`, `orderquery`, `reverse`, `refund`,
+XML signed with the merchant's API key (MD5 or HMAC-SHA256) both ways."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pos.ports.payments import signing
+from pos.ports.payments.config import WechatSettings
+from pos.ports.payments.errors import ProviderRefused, ProviderUnknown
+from pos.ports.payments.trade import Trade, TradeStatus, http_client, post
+
+_UNKNOWN = frozenset({"SYSTEMERROR", "BANKERROR"})
+"""micropay's "outcome unknown: query" errors."""
+_TRADE_STATE = {
+    "SUCCESS": TradeStatus.SUCCESS,
+    "REFUND": TradeStatus.SUCCESS,
+    "USERPAYING": TradeStatus.PAYING,
+    "NOTPAY": TradeStatus.PAYING,
+    "PAYERROR": TradeStatus.FAILED,
+    "CLOSED": TradeStatus.CLOSED,
+    "REVOKED": TradeStatus.CLOSED,
+}
+
+
+class WechatClient:
+    kind = "wechat"
+
+    def __init__(self, settings: WechatSettings, home: Path, *, connect: float, read: float):
+        self.settings = settings
+        self._api_key = (home / settings.key_file).read_text(encoding="utf-8").strip()
+        self._http = http_client(connect, read)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _call(self, path: str, fields: dict[str, str]) -> dict[str, str]:
+        s = self.settings
+        params = {
+            "appid": s.appid,
+            "mch_id": s.mch_id,
+            "nonce_str": secrets.token_hex(16),
+            "sign_type": s.sign_type,
+            **fields,
+        }
+        params["sign"] = signing.wechat_sign(params, self._api_key, s.sign_type)
+        response = await post(
+            self._http,
+            s.base_url.rstrip("/") + path,
+            content=signing.to_xml(params),
+            headers={"Content-Type": "text/xml; charset=utf-8"},
+        )
+        try:
+            answer = signing.from_xml(response.content)
+        except ValueError as exc:
+            raise ProviderUnknown(
+                "PROVIDER_BAD_ANSWER", f"WeChat Pay answered {response.text[:80]!r}"
+            ) from exc
+        if answer.get("return_code") != "SUCCESS":
+            raise ProviderRefused("PROVIDER_REFUSED", f"WeChat Pay: {answer.get('return_msg')}")
+        expected = signing.wechat_sign(answer, self._api_key, s.sign_type)
+        if answer.get("sign") != expected:
+            raise ProviderUnknown("PROVIDER_BAD_SIGNATURE", "WeChat Pay's answer is not signed.")
+        return answer
+
+    @staticmethod
+    def _refused(answer: dict[str, str]) -> str:
+        return f"{answer.get('err_code')}: {answer.get('err_code_des')}"
+
+    async def pay(self, out_trade_no: str, auth_code: str, amount: int, subject: str) -> Trade:
+        answer = await self._call(
+            "/pay/micropay",
+            {
+                "body": subject,
+                "out_trade_no": out_trade_no,
+                "total_fee": str(amount),
+                "spbill_create_ip": "127.0.0.1",
+                "auth_code": auth_code,
+            },
+        )
+        if answer.get("result_code") == "SUCCESS":
+            return Trade(TradeStatus.SUCCESS, answer.get("transaction_id"))
+        err = answer.get("err_code", "")
+        if err == "USERPAYING":
+            return Trade(TradeStatus.PAYING)
+        if err in _UNKNOWN:
+            raise ProviderUnknown("PROVIDER_BUSY", f"WeChat Pay: {self._refused(answer)}")
+        return Trade(TradeStatus.FAILED, reason=self._refused(answer))
+
+    async def query(self, out_trade_no: str) -> Trade:
+        answer = await self._call("/pay/orderquery", {"out_trade_no": out_trade_no})
+        if answer.get("result_code") != "SUCCESS":
+            if answer.get("err_code") == "ORDERNOTEXIST":
+                return Trade(TradeStatus.NOT_FOUND, reason=self._refused(answer))
+            raise ProviderUnknown("PROVIDER_BUSY", f"WeChat Pay: {self._refused(answer)}")
+        status = _TRADE_STATE.get(answer.get("trade_state", ""))
+        if status is None:
+            raise ProviderUnknown("PROVIDER_BAD_ANSWER", f"WeChat Pay trade state {answer!r}")
+        return Trade(status, answer.get("transaction_id") or None)
+
+    async def cancel(self, out_trade_no: str) -> None:
+        answer = await self._call("/secapi/pay/reverse", {"out_trade_no": out_trade_no})
+        if answer.get("result_code") != "SUCCESS" or answer.get("recall") == "Y":
+            raise ProviderUnknown("PROVIDER_CANCEL_PENDING", f"WeChat Pay: {self._refused(answer)}")
+
+    async def refund(self, out_trade_no: str, out_request_no: str, amount: int, total: int) -> None:
+        answer = await self._call(
+            "/secapi/pay/refund",
+            {
+                "out_trade_no": out_trade_no,
+                "out_refund_no": out_request_no,
+                "total_fee": str(total),
+                "refund_fee": str(amount),
+            },
+        )
+        if answer.get("result_code") != "SUCCESS":
+            raise ProviderRefused("PROVIDER_REFUND_REFUSED", f"WeChat Pay: {self._refused(answer)}")

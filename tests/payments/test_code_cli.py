@@ -1,0 +1,144 @@
+"""Every drill case of a payment-code sale, end to end through `pos sell --pay code=…`, against
+the real reference central and the real reference gateway on loopback; each ends with the
+gateway's books and the terminal's matching charge for charge."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from central.server import CentralThread
+from devtools.gateway.ledger import Drill
+from devtools.gateway.server import GatewayThread
+from pos.counter.home import Home
+from tests.kit import args, pos
+from tests.payments.paykit import CODES, a_showtime, assert_books_match, books, sell_code
+
+
+def sell(home: Home, pay: str, seats: str = "auto:2") -> tuple[int, dict | None, str]:
+    st = a_showtime(home)
+    code, out, err = pos(*sell_code(home, st["id"], seats, pay), "--json")
+    return code, (json.loads(out) if code == 0 else None), err
+
+
+def due(home: Home, count: int = 2) -> int:
+    return count * a_showtime(home)["prices"]["adult"]
+
+
+@pytest.mark.parametrize("kind", ["alipay", "wechat"])
+@pytest.mark.parametrize(
+    "drill",
+    [Drill.INSTANT, Drill.USER_PAYING, Drill.RESET_AFTER_CHARGE, Drill.SLOW],
+)
+def test_code_payment_taken_once_and_tickets_handed_over(
+    home: Home, gateway: GatewayThread, kind: str, drill: Drill
+) -> None:
+    gateway.set_drill(drill, slow_seconds=1.2)
+    total = due(home)
+    code, sale, err = sell(home, f"code={total}:{CODES[kind]}")
+    assert code == 0, err
+    assert sale is not None and sale["total"] == total and len(sale["tickets"]) == 2
+    assert ("Waiting for the customer" in err) == (drill == Drill.USER_PAYING)
+    [trade] = gateway.statement()
+    assert (trade["provider"], trade["amount"], trade["state"]) == (kind, total, "success")
+    rows, _ = books(home)
+    assert [(r[1], r[4], r[3]) for r in rows] == [(kind, "captured", sale["sale_id"])]
+    assert_books_match(home, gateway)
+
+
+@pytest.mark.parametrize("kind", ["alipay", "wechat"])
+def test_customer_never_confirms_so_the_payment_is_cancelled(
+    home: Home, gateway: GatewayThread, kind: str
+) -> None:
+    gateway.set_drill(Drill.USER_PAYING_TIMEOUT)
+    code, _, err = sell(home, f"code={due(home)}:{CODES[kind]}")
+    assert code == 2 and "PAYMENT_TIMEOUT" in err and err.count("\n") == 2  # waiting + error
+    [trade] = gateway.statement()
+    assert trade["state"] == "closed" and trade["kept"] == 0
+    rows, sales = books(home)
+    assert [r[4] for r in rows] == ["reversed"]
+    assert sales[rows[0][3]][0] == "cancelled"
+    assert_books_match(home, gateway)
+
+
+@pytest.mark.parametrize("kind", ["alipay", "wechat"])
+def test_insufficient_funds_is_declined_and_nothing_sold(
+    home: Home, gateway: GatewayThread, kind: str
+) -> None:
+    gateway.set_drill(Drill.INSUFFICIENT_FUNDS)
+    code, _, err = sell(home, f"code={due(home)}:{CODES[kind]}")
+    assert code == 2 and "PAYMENT_DECLINED" in err
+    assert ("BALANCE_NOT_ENOUGH" if kind == "alipay" else "NOTENOUGH") in err
+    rows, sales = books(home)
+    assert [r[4] for r in rows] == ["declined"] and sales[rows[0][3]][0] == "cancelled"
+    assert_books_match(home, gateway)
+
+
+def test_a_code_of_neither_provider_is_refused_before_anything_is_sent(
+    home: Home, gateway: GatewayThread
+) -> None:
+    for bad in ("123", "9912345678901234567", "28abc", "134567890123456"):
+        code, _, err = sell(home, f"code={due(home)}:{bad}")
+        assert code == 2 and "BAD_PAYMENT_CODE" in err and err.count("\n") == 1
+    assert gateway.statement() == [] and books(home)[0] == []
+
+
+def test_split_cash_and_code(home: Home, gateway: GatewayThread) -> None:
+    total = due(home)
+    code, sale, err = sell(home, f"cash=100.00,code={total - 500}:{CODES['wechat']}")
+    assert code == 0, err
+    assert sale is not None and sale["change"] == 10_000 - 500
+    [trade] = gateway.statement()
+    assert trade["amount"] == total - 500
+    code, _, err = sell(home, f"code={total + 1}:{CODES['alipay']}")
+    assert code == 2 and "CARD_OVERPAID" in err
+    code, _, err = sell(home, f"code=100:{CODES['alipay']},code=100:{CODES['wechat']}")
+    assert code == 2 and "ONE_CODE_PAYMENT" in err
+    assert_books_match(home, gateway)
+
+
+def test_refund_of_one_ticket_goes_back_to_the_wallet(home: Home, gateway: GatewayThread) -> None:
+    total = due(home)
+    code, sale, err = sell(home, f"cash=10.00,code={total - 1000}:{CODES['alipay']}")
+    assert code == 0 and sale is not None, err
+    first = sale["tickets"][0]
+    code, _, err = pos(
+        *args(home, "refund", sale["sale_id"], "--tickets", first["id"]),
+        "--supervisor", "s01", "--pin", "9999", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    [trade] = gateway.statement()
+    # cash first (10.00 back in cash), the rest of the ticket back to Alipay
+    assert trade["refunded"] == first["price"] - 1000
+    assert_books_match(home, gateway)
+
+
+def test_provider_unreachable_says_so_at_once(
+    live_central: CentralThread, gateway: GatewayThread, home: Home
+) -> None:
+    gateway.stop()
+    started = time.monotonic()
+    code, _, err = sell(home, f"code={due(home)}:{CODES['alipay']}")
+    assert code == 2 and "PROVIDER_UNREACHABLE" in err and "cash" in err
+    assert time.monotonic() - started < 5
+    rows, _ = books(home)
+    assert [r[4] for r in rows] == ["declined"]
+    code, _, err = sell(home, "cash=1000.00")
+    assert code == 0, err
+
+
+def test_central_down_code_payment_and_offline_sale(
+    live_central: CentralThread, gateway: GatewayThread, home: Home
+) -> None:
+    total = due(home, 1)
+    st = a_showtime(home)
+    live_central.stop()
+    code, out, err = pos(
+        *sell_code(home, st["id"], "auto:1", f"code={total}:{CODES['wechat']}"), "--json"
+    )
+    assert code == 0, err
+    sale = json.loads(out)
+    assert sale["mode"] == "offline" and len(sale["tickets"]) == 1
+    assert_books_match(home, gateway)
