@@ -1,9 +1,12 @@
-"""A real pretix for the session: installed once into a virtualenv of its own (its pinned Django
-stack stays out of ours), migrated once per version (both kept under ~/.cache/boxoffice-pos),
-started with `runserver` on a free loopback port and seeded with two of tomorrow's showtimes."""
+"""A real pretix for the session, as festivals deploy it: installed once into a virtualenv of its
+own (its pinned Django stack stays out of ours), on a PostgreSQL server of its own (a copy of a
+template cluster migrated once per version; all kept under ~/.cache/boxoffice-pos), behind
+gunicorn with several workers on a free loopback port, seeded with two of tomorrow's
+showtimes."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,10 +22,10 @@ from devtools.pretix.seeding import Api, seed_pretix, soon
 
 @pytest.fixture(scope="session")
 def pretix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededPretix]:
-    server = PretixServer(pretix_python(), tmp_path_factory.mktemp("pretix"))
-    server.prepare()
-    server.start()
+    server = PretixServer(pretix_python(), tmp_path_factory.mktemp("pretix"), db="postgresql")
     try:
+        server.prepare()
+        server.start()
         seeds = load_seeds(DEFAULT_SEEDS)
         day = (datetime.now(ZoneInfo(seeds.cinema.timezone)) + timedelta(days=1)).date()
         chosen = soon(seeds, day, datetime.now(UTC), 2)
@@ -31,4 +34,6 @@ def pretix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededPretix]:
         )
         yield SeededPretix(server, day, {k: f"se{v}" for k, v in ids.items()})
     finally:
-        server.stop()
+        server.close()
+        if server.postgres is not None:  # as root it lives outside the session's tmp folder
+            shutil.rmtree(server.postgres.place, ignore_errors=True)
