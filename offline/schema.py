@@ -233,6 +233,8 @@ _CODE_PAYMENTS = (
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
     ) STRICT""",
+)
+
 _HANDOVERS = (
     # --- seats handed between counters of the cinema while the central was away -------------
     # One row per handover, on both sides: `given` (the seats left this terminal's lease

@@ -40,8 +40,8 @@ from pos.counter.home import (
     write_private,
 )
 from pos.counter.lease_keeping import LeaseKeeper
-from pos.counter.peer_server import PeerServer
 from pos.counter.payments import CODE_METHODS
+from pos.counter.peer_server import PeerServer
 from pos.counter.printing import PrintRun, TicketPrinter, preview_text
 from pos.counter.selling import Order, Outcome, SeatView, Seller
 from pos.counter.shifts import ShiftDesk
