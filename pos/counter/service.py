@@ -481,8 +481,10 @@ class Counter:
     async def seat_view(self, showtime_id: str) -> SeatView:
         return await self.seller.seat_view(showtime_id)
 
-    def quote(self, showtime_id: str, ticket_types: list[str]) -> int:
-        return self.seller.quote(showtime_id, ticket_types)
+    def quote(
+        self, showtime_id: str, ticket_types: list[str], discounts: list[str | None] | None = None
+    ) -> int:
+        return self.seller.quote(showtime_id, ticket_types, discounts)
 
     async def pick_up(self, code: str, cashier_id: str) -> cache.CachedBooking:
         self.shifts.till_for(cashier_id)

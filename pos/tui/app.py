@@ -72,7 +72,14 @@ from pos.tui.screens import (
 )
 from pos.tui.screens.help import Section, keys_of
 from pos.tui.typeahead import TypeAhead
-from pos.tui.widgets import CashDialog, ConfirmDialog, RefundDialog, SeatMap, SupervisorDialog
+from pos.tui.widgets import (
+    CashDialog,
+    ConfirmDialog,
+    DiscountDialog,
+    RefundDialog,
+    SeatMap,
+    SupervisorDialog,
+)
 
 if TYPE_CHECKING:
     from contract.models import Schedule, StaffMember
@@ -301,7 +308,13 @@ class PosApp(App[None]):
     @on(TicketsScreen.TicketsChosen)
     def _tickets_chosen(self, message: TicketsScreen.TicketsChosen) -> None:
         self.push_screen(
-            PaymentScreen(message.showtime_id, message.seats, message.ticket_types, message.hold_id)
+            PaymentScreen(
+                message.showtime_id,
+                message.seats,
+                message.ticket_types,
+                message.hold_id,
+                message.discounts,
+            )
         )
 
     @on(SaleCompleted)
@@ -495,7 +508,7 @@ def help_sections() -> list[Section]:
         ("login.title", [("Tab", "key.next_field"), ("Enter", "key.log_in")]),
         ("schedule.title", keys_of(ScheduleScreen)),
         ("seats.title", keys_of(SeatMap, SeatsScreen)),
-        ("tickets.title", keys_of(TicketsScreen)),
+        ("tickets.title", keys_of(TicketsScreen, DiscountDialog)),
         ("payment.title", [("Enter", "key.pay"), *keys_of(PaymentScreen)]),
         ("result.title", keys_of(ResultScreen)),
         ("pickup.title", [("Enter", "key.pickup"), *keys_of(PickupScreen)]),

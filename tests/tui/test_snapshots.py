@@ -1,5 +1,5 @@
 """Snapshots of the main screens at 80×24 and 120×40, in English and Chinese (schedule, seat
-map, payment, sales list, X report and cash out at 80×24 in both).
+map, payment, discount, sales list, X report and cash out at 80×24 in both).
 
 Deterministic: a fixed business day and frozen clock, the seeded central with nothing sold,
 no background loops, no cursor blink. Update with `pytest tests/tui --snapshot-update`."""
@@ -51,6 +51,15 @@ async def payment(pilot: Pilot) -> None:
     await pilot.press("2", "enter")
     await settle(pilot)
     await pilot.press(*"200")
+    await settle(pilot)
+
+
+async def discount(pilot: Pilot) -> None:
+    """The ticket-type screen's discount dialog, a member price being typed."""
+    await seats(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("d", *"member")
     await settle(pilot)
 
 
@@ -112,6 +121,8 @@ CASES = {
     "payment-en-small": (payment, "en", SMALL, False),
     "payment-zh-small": (payment, "zh", SMALL, False),
     "payment-zh-large": (payment, "zh", LARGE, False),
+    "discount-en-small": (discount, "en", SMALL, False),
+    "discount-zh-small": (discount, "zh", SMALL, False),
     # Last: a sale at the shared central.
     "sales-en-small": (sales_list, "en", SMALL, False),
     "sales-zh-small": (sales_list, "zh", SMALL, False),
