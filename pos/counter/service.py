@@ -25,7 +25,7 @@ from offline import cache, journal, leases, outbox, sales
 from offline.errors import StoreCorrupt
 from offline.shifts import Shift
 from offline.store import Store
-from pos.counter.after_sale import AfterSale
+from pos.counter.after_sale import AfterSale, Exchange
 from pos.counter.connectivity import Breaker, Mode
 from pos.counter.door import DoorCheck, check_at_door
 from pos.counter.errors import CounterError
@@ -513,6 +513,28 @@ class Counter:
     ) -> sales.Sale:
         self.shifts.till_for(cashier_id)
         return await self.after_sale.void(sale_id, supervisor_id, pin, reason)
+
+    async def exchange(
+        self,
+        sale_id: str,
+        seats: list[str],
+        *,
+        cashier_id: str,
+        showtime_id: str | None = None,
+        ticket_ids: list[str] | None = None,
+        hold_id: str | None = None,
+    ) -> Exchange:
+        """Seats exchanged through `cashier_id`'s open shift (its drawer takes the difference)."""
+        shift = self.shifts.till_for(cashier_id)
+        return await self.after_sale.exchange(
+            sale_id,
+            seats,
+            cashier_id=cashier_id,
+            shift_id=shift.id,
+            showtime_id=showtime_id,
+            ticket_ids=ticket_ids,
+            hold_id=hold_id,
+        )
 
     def reprint(self, sale_id: str) -> list[int]:
         return self.after_sale.reprint(sale_id)
