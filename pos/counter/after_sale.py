@@ -40,6 +40,17 @@ class Exchange:
     """Cash the customer hands over (above zero) or is handed back (below zero)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ExchangePlan:
+    showtime_id: str
+    tickets: list[sales.SaleTicket]
+    """The tickets that go back."""
+    credit: int
+    tenders: list[Tender]
+    """How the new sale is paid (see `exchange_tenders`)."""
+    cash_due: int
+
+
 def exchange_tenders(sale: sales.Sale, credit: int, total: int) -> tuple[list[Tender], int]:
     """How a new sale of `total` is paid with the `credit` of tickets given back from `sale`,
     and the cash the customer still owes (below zero: is owed). The credit goes back as a refund
@@ -134,36 +145,25 @@ class AfterSale:
         journalled with both sales. Seats that cannot be had leave the old tickets as they
         were."""
         sale = self.sale(sale_id)
-        live = {t.id: t for t in sale.tickets if not t.refunded}
-        wanted = ticket_ids or list(live)
-        if sale.state not in ("paid", "printed", "synced") or not wanted:
-            raise CounterError("NOT_EXCHANGEABLE", f"Sale {sale_id} has no tickets to exchange.")
-        if any(t not in live for t in wanted):
-            raise CounterError("NOT_EXCHANGEABLE", "Those tickets are refunded or not here.")
-        if len(seats) != len(wanted):
+        plan = self.exchange_plan(sale_id, showtime_id, ticket_ids)
+        if len(seats) != len(plan.tickets):
             raise CounterError(
-                "SEATS_MISMATCH", f"{len(wanted)} tickets go back: choose {len(wanted)} seats."
+                "SEATS_MISMATCH",
+                f"{len(plan.tickets)} tickets go back: choose {len(plan.tickets)} seats.",
             )
-        old = [live[t] for t in wanted]
-        target = showtime_id or sale.showtime_id
-        types = [t.ticket_type for t in old]
-        discounts = [t.discount for t in old]
-        credit = sum(t.price for t in old)
-        tenders, cash_due = exchange_tenders(
-            sale, credit, self.seller.quote(target, types, discounts)
-        )
         order = Order(
-            showtime_id=target,
+            showtime_id=plan.showtime_id,
             cashier_id=cashier_id,
-            ticket_types=types,
-            discounts=discounts,
-            tenders=tenders,
+            ticket_types=[t.ticket_type for t in plan.tickets],
+            discounts=[t.discount for t in plan.tickets],
+            tenders=plan.tenders,
             seats=seats,
             shift_id=shift_id,
             hold_id=hold_id,
             repick=False,
         )
         outcome = await self.seller.sell(order)
+        wanted = [t.id for t in plan.tickets]
         with self.store.atomic():
             returned = self._refund(sale, wanted, f"exchanged for sale {outcome.sale.id}")
             journal.append(
@@ -173,13 +173,33 @@ class AfterSale:
                 payload={
                     "to_sale_id": outcome.sale.id,
                     "ticket_ids": wanted,
-                    "credit": credit,
-                    "cash_due": cash_due,
+                    "credit": plan.credit,
+                    "cash_due": plan.cash_due,
                     "cashier_id": cashier_id,
                 },
             )
         self.on_change()
-        return Exchange(returned, outcome, credit, cash_due)
+        return Exchange(returned, outcome, plan.credit, plan.cash_due)
+
+    def exchange_plan(
+        self, sale_id: str, showtime_id: str | None = None, ticket_ids: list[str] | None = None
+    ) -> ExchangePlan:
+        """What an exchange of a sale's tickets (default: all still valid) for seats of
+        `showtime_id` (default: the same) would cost: shown to the cashier before, and done
+        exactly so."""
+        sale = self.sale(sale_id)
+        live = {t.id: t for t in sale.tickets if not t.refunded}
+        wanted = ticket_ids or list(live)
+        if sale.state not in ("paid", "printed", "synced") or not wanted:
+            raise CounterError("NOT_EXCHANGEABLE", f"Sale {sale_id} has no tickets to exchange.")
+        if any(t not in live for t in wanted):
+            raise CounterError("NOT_EXCHANGEABLE", "Those tickets are refunded or not here.")
+        old = [live[t] for t in wanted]
+        target = showtime_id or sale.showtime_id
+        total = self.seller.quote(target, [t.ticket_type for t in old], [t.discount for t in old])
+        credit = sum(t.price for t in old)
+        tenders, cash_due = exchange_tenders(sale, credit, total)
+        return ExchangePlan(target, old, credit, tenders, cash_due)
 
     async def void(
         self, sale_id: str, supervisor_id: str, pin: str, reason: str = ""

@@ -25,7 +25,7 @@ from offline import cache, journal, leases, outbox, sales
 from offline.errors import StoreCorrupt
 from offline.shifts import Shift
 from offline.store import Store
-from pos.counter.after_sale import AfterSale, Exchange
+from pos.counter.after_sale import AfterSale, Exchange, ExchangePlan
 from pos.counter.connectivity import Breaker, Mode
 from pos.counter.door import DoorCheck, check_at_door
 from pos.counter.errors import CounterError
@@ -535,6 +535,9 @@ class Counter:
             ticket_ids=ticket_ids,
             hold_id=hold_id,
         )
+
+    def exchange_plan(self, sale_id: str, showtime_id: str | None = None) -> ExchangePlan:
+        return self.after_sale.exchange_plan(sale_id, showtime_id)
 
     def reprint(self, sale_id: str) -> list[int]:
         return self.after_sale.reprint(sale_id)
