@@ -46,6 +46,7 @@ from contract.models import (
     SeatKind,
     TicketType,
 )
+from contract.phones import MOBILE
 from contract.validation import check_zone, path, problem
 
 __all__ = [
@@ -135,6 +136,7 @@ class SeedBooking:
     customer: str
     seats: tuple[str, ...]
     ticket_types: tuple[str, ...]
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,8 @@ class BookingEntry(BaseModel):
     code: BookingCode
     showtime: Ident
     customer: Text
+    phone: Annotated[str, StringConstraints(pattern=MOBILE)] | None = None
+    """The customer's mobile number (11 digits, 13-19...), if the booking has one."""
     seats: Annotated[list[Text], NonEmpty]
     types: list[Ident]
     """One ticket type per seat, in the same order."""
@@ -703,7 +707,7 @@ def _load_bookings(
                     f"unknown ticket type {code!r} (known: {', '.join(sorted(ticket_codes))})",
                 )
         bookings.append(
-            SeedBooking(b.code, showtime.id, b.customer, tuple(b.seats), tuple(b.types))
+            SeedBooking(b.code, showtime.id, b.customer, tuple(b.seats), tuple(b.types), b.phone)
         )
     _unique(file, ((f"bookings[{i}].code", b.code) for i, b in enumerate(bookings)), "booking code")
     return tuple(bookings)

@@ -486,6 +486,8 @@ class Booking(Answer):
     code: Ident
     showtime_id: Ident
     customer: str
+    phone: str | None = None
+    """The customer's mobile number as given when booking (`contract.phones`), if any."""
     tickets: list[Ticket]
     total: Fen
     status: str

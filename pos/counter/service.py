@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from contract import models
 from contract.business_day import Clock, utc_now
+from contract.phones import phone_matches
 from contract.ticket_code import public_key_text
 from offline import cache, journal, leases, outbox, sales
 from offline.errors import StoreCorrupt
@@ -468,14 +469,17 @@ class Counter:
 
     def find_bookings(self, query: str) -> list[cache.CachedBooking]:
         """Today's online bookings (as last cached) whose code or customer name contains
-        `query`, case-insensitively: pickup by code, or by name when the code is lost."""
+        `query`, case-insensitively, or whose phone number is it or ends with it (four digits
+        or more): pickup by code, or by name or phone when the code is lost."""
         wanted = query.strip().casefold()
         if not wanted:
             return []
         return [
             b
             for b in cache.bookings(self.store)
-            if wanted in b.booking.code.casefold() or wanted in b.booking.customer.casefold()
+            if wanted in b.booking.code.casefold()
+            or wanted in b.booking.customer.casefold()
+            or phone_matches(b.booking.phone, wanted)
         ]
 
     async def seat_view(self, showtime_id: str) -> SeatView:

@@ -184,6 +184,7 @@ def test_broken_seeds(tmp_path: Path, breaker, file: str, place: str, problem: s
         ("bookings.toml", 'types = ["', 'types = ["vip-', "unknown ticket type"),
         ("bookings.toml", 'seats = ["', 'seats = ["ZZ', "no seat"),
         ("bookings.toml", 'showtime = "st-', 'showtime = "st-9', "unknown showtime"),
+        ("bookings.toml", 'phone = "1', 'phone = "0', "should match pattern"),
     ],
 )
 def test_more_broken_seeds(tmp_path: Path, file: str, old: str, new: str, problem: str) -> None:
