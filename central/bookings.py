@@ -19,6 +19,7 @@ def _booking(conn: sqlite3.Connection, row: sqlite3.Row) -> Booking:
         code=row["code"],
         showtime_id=row["showtime_id"],
         customer=row["customer"],
+        phone=row["phone"],
         tickets=sale.tickets,
         total=sale.total,
         status=row["status"],

@@ -78,11 +78,22 @@ CREATE TABLE IF NOT EXISTS handovers (
 CREATE TABLE IF NOT EXISTS bookings (
     code TEXT PRIMARY KEY, showtime_id TEXT NOT NULL, customer TEXT NOT NULL,
     sale_id TEXT NOT NULL REFERENCES sales(id), status TEXT NOT NULL,
-    picked_up_by TEXT, picked_up_terminal TEXT, picked_up_at TEXT);
+    picked_up_by TEXT, picked_up_terminal TEXT, picked_up_at TEXT, phone TEXT);
 CREATE TABLE IF NOT EXISTS reconciliations (
     terminal_id TEXT NOT NULL, report_id TEXT NOT NULL, request TEXT NOT NULL,
     answer TEXT NOT NULL, PRIMARY KEY (terminal_id, report_id));
 """
+
+
+ADDED_COLUMNS = (("bookings", "phone", "TEXT"),)
+"""Columns added after a table first shipped: a central file made before gets them at start."""
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    for table, column, kind in ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 class Database:
@@ -95,6 +106,7 @@ class Database:
         conn = self.connection()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(SCHEMA)
+        _add_columns(conn)
 
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

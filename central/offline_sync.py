@@ -33,6 +33,7 @@ from central.seats import SeatRow, seat_rows
 from central.selling import check_money
 from contract.models import (
     SALES_CLOSE_AFTER_START,
+    Discount,
     OfflineBatch,
     OfflineBatchResult,
     OfflineSale,
@@ -139,9 +140,9 @@ class _Lease:
     released_at: datetime | None
 
 
-def _money(st: ShowtimeRow, sale: OfflineSale) -> None:
+def _money(st: ShowtimeRow, sale: OfflineSale, discounts: Sequence[Discount]) -> None:
     try:
-        check_money(st, ((t.ticket_type, t.price) for t in sale.tickets), sale.payments)
+        check_money(st, sale.tickets, sale.payments, discounts)
     except ApiError as exc:
         raise Refused(exc.message) from exc
 
@@ -272,8 +273,15 @@ class _View:
         known = _known(conn, terminal_id, _keys(sales))
         return cls(known, tombstoned, leases, staff, showtimes, seats)
 
-    def judge(self, terminal_id: str, sale: OfflineSale, signatures: Signatures) -> ShowtimeRow:
-        """Every check of a sale, in order, against the view; returns its showtime."""
+    def judge(
+        self,
+        terminal_id: str,
+        sale: OfflineSale,
+        signatures: Signatures,
+        discounts: Sequence[Discount],
+    ) -> ShowtimeRow:
+        """Every check of a sale, in order, against the view (prices by the cinema's
+        `discounts`); returns its showtime."""
         _signed(signatures)
         if sale.idempotency_key in self.tombstoned:
             raise Refused("the terminal cancelled this sale")
@@ -284,7 +292,7 @@ class _View:
         if not isinstance(st, ShowtimeRow):
             raise Refused(st)
         _when(st, sale)
-        _money(st, sale)
+        _money(st, sale, discounts)
         _codes(sale, signatures)
         _seats(sale, self.seats[st.id])
         return st
@@ -325,7 +333,7 @@ def _take(
             results.append(_result(k, SyncResult.DUPLICATE, sale_id=view.known[k]))
             continue
         try:
-            st = view.judge(terminal_id, sale, signatures.at(first + i))
+            st = view.judge(terminal_id, sale, signatures.at(first + i), ctx.cinema.discounts)
         except Refused as exc:
             results.append(_result(k, SyncResult.CONFLICT, reason=str(exc)))
             continue

@@ -122,7 +122,7 @@ def seed(db: Database, seeds: SeedData, business_date: date | None, now: datetim
                     "online",
                 )
             conn.execute(
-                "INSERT INTO bookings (code, showtime_id, customer, sale_id, status)"
-                " VALUES (?, ?, ?, ?, 'paid')",
-                (booking.code, booking.showtime_id, booking.customer, sale_id),
+                "INSERT INTO bookings (code, showtime_id, customer, phone, sale_id, status)"
+                " VALUES (?, ?, ?, ?, ?, 'paid')",
+                (booking.code, booking.showtime_id, booking.customer, booking.phone, sale_id),
             )

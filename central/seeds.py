@@ -38,6 +38,7 @@ from contract.models import (
     Auditorium,
     Cinema,
     CounterAllotment,
+    Discount,
     Fen,
     Film,
     Ident,
@@ -45,6 +46,7 @@ from contract.models import (
     SeatKind,
     TicketType,
 )
+from contract.phones import MOBILE
 from contract.validation import check_zone, path, problem
 
 __all__ = [
@@ -134,6 +136,7 @@ class SeedBooking:
     customer: str
     seats: tuple[str, ...]
     ticket_types: tuple[str, ...]
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -229,11 +232,21 @@ class CounterAllotmentEntry(CounterAllotment):
     model_config = _SEED
 
 
+class DiscountEntry(Discount):
+    """`[[cinema.discounts]]`: a member price, a coupon code or a staff ticket, with exactly one
+    rule (`percent_off`, `amount_off` or `price`)."""
+
+    model_config = _SEED
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{1,31}$")]
+    """Upper case, as the cashier types it (matching ignores case)."""
+
+
 class CinemaEntry(Cinema):
     model_config = _SEED
     timezone: Annotated[str, AfterValidator(check_zone)]
     business_day_starts: Annotated[str, _clock(23)] = "06:00"
     counter_allotment: CounterAllotmentEntry = CounterAllotmentEntry()
+    discounts: list[DiscountEntry] = []
 
 
 class TerminalEntry(BaseModel):
@@ -306,6 +319,8 @@ class BookingEntry(BaseModel):
     code: BookingCode
     showtime: Ident
     customer: Text
+    phone: Annotated[str, StringConstraints(pattern=MOBILE)] | None = None
+    """The customer's mobile number (11 digits, 13-19...), if the booking has one."""
     seats: Annotated[list[Text], NonEmpty]
     types: list[Ident]
     """One ticket type per seat, in the same order."""
@@ -410,7 +425,26 @@ def _load_cinema(file: Path) -> CinemaFile:
     codes = [t.code for t in data.ticket_types]
     _check_prices(file, "prices", data.prices, codes)
     _check_prices(file, "festival_prices", data.festival_prices, codes)
+    _check_discounts(file, data.cinema.discounts, codes)
     return data
+
+
+def _check_discounts(file: Path, discounts: list[DiscountEntry], codes: list[str]) -> None:
+    where = "cinema.discounts"
+    _unique(file, ((f"{where}[{i}].code", d.code) for i, d in enumerate(discounts)), "discount")
+    for i, d in enumerate(discounts):
+        rules = [r for r in ("percent_off", "amount_off", "price") if getattr(d, r) is not None]
+        if len(rules) != 1:
+            raise SeedError(
+                file, f"{where}[{i}]", "give exactly one of percent_off, amount_off and price"
+            )
+        for j, code in enumerate(d.ticket_types):
+            if code not in codes:
+                raise SeedError(
+                    file,
+                    f"{where}[{i}].ticket_types[{j}]",
+                    f"unknown ticket type (known: {', '.join(codes)})",
+                )
 
 
 # --- films.toml ------------------------------------------------------------------------------
@@ -673,7 +707,7 @@ def _load_bookings(
                     f"unknown ticket type {code!r} (known: {', '.join(sorted(ticket_codes))})",
                 )
         bookings.append(
-            SeedBooking(b.code, showtime.id, b.customer, tuple(b.seats), tuple(b.types))
+            SeedBooking(b.code, showtime.id, b.customer, tuple(b.seats), tuple(b.types), b.phone)
         )
     _unique(file, ((f"bookings[{i}].code", b.code) for i, b in enumerate(bookings)), "booking code")
     return tuple(bookings)

@@ -13,15 +13,19 @@ from central.context import CENTRAL_KEY_ID, Context, iso, new_id, parse_iso
 from central.errors import ApiError, conflict, invalid, not_found
 from central.seats import seat_rows
 from central.ticketing import issue_ticket
+from contract.discounts import PricingError, price_of
 from contract.models import (
     CancelRequest,
     CancelResult,
+    Discount,
     Hold,
     HoldRequest,
+    OfflineTicket,
     Payment,
     Refund,
     RefundRequest,
     Sale,
+    SaleLine,
     SaleRequest,
     Ticket,
 )
@@ -52,13 +56,21 @@ def check_seats_free(
         )
 
 
-def check_money(st: ShowtimeRow, lines: Iterable[tuple[str, int]], payments: list[Payment]) -> int:
-    """Prices must be the showtime's own and payments must cover the total exactly."""
+def check_money(
+    st: ShowtimeRow,
+    lines: Iterable[SaleLine | OfflineTicket],
+    payments: list[Payment],
+    discounts: Sequence[Discount],
+) -> int:
+    """Prices must be the showtime's own, less the line's discount by the cinema's rule (the
+    same `contract.discounts` the counter quotes with), and payments must cover the total."""
     total = 0
-    for ticket_type, price in lines:
-        expected = st.prices.get(ticket_type)
-        if expected is None:
-            raise invalid("UNKNOWN_TICKET_TYPE", f"No ticket type {ticket_type!r} here.")
+    for line in lines:
+        ticket_type, price = line.ticket_type, line.price
+        try:
+            expected = price_of(st.prices, ticket_type, line.discount, discounts)
+        except PricingError as exc:
+            raise invalid(exc.code, exc.message, exc.detail) from exc
         if price != expected:
             raise invalid(
                 "PRICE_MISMATCH",
@@ -181,7 +193,7 @@ def commit_sale(ctx: Context, terminal_id: str, key: str, req: SaleRequest) -> S
             if hold is None or hold["terminal_id"] != terminal_id or hold["showtime_id"] != st.id:
                 raise invalid("UNKNOWN_HOLD", "That hold is not this terminal's for the showtime.")
         check_seats_free(conn, ctx, st, terminal_id, [line.seat for line in req.lines], req.hold_id)
-        total = check_money(st, ((ln.ticket_type, ln.price) for ln in req.lines), req.payments)
+        total = check_money(st, req.lines, req.payments, ctx.cinema.discounts)
         sale_id = new_id("S")
         conn.execute(
             "INSERT INTO sales (id, idempotency_key, terminal_id, showtime_id, cashier_id, channel,"

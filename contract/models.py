@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+)
 
 API_PREFIX = "/v1"
 SALES_CLOSE_AFTER_START = timedelta(minutes=15)
@@ -124,6 +132,24 @@ class CounterAllotment(Answer):
         return self.auditoriums.get(auditorium_id, self.share)
 
 
+class Discount(Answer):
+    """A price rule the cinema sets (seeds: `[[cinema.discounts]]`): a member price, a coupon
+    the customer brings, a staff ticket. Exactly one of `percent_off`, `amount_off` and `price`
+    says the rule; `contract.discounts.price_of` applies it, on the counter and the central."""
+
+    code: Ident
+    kind: Literal["member", "coupon", "staff"]
+    name: str
+    name_en: str
+    percent_off: Annotated[int, Field(ge=1, le=100)] | None = None
+    amount_off: Fen | None = None
+    """Off each ticket, never below zero."""
+    price: Fen | None = None
+    """A fixed price per ticket (never above the ticket type's own)."""
+    ticket_types: list[Ident] = Field(default_factory=list)
+    """The ticket types it applies to; empty: every type."""
+
+
 class Cinema(Answer):
     id: Ident
     name: str
@@ -132,6 +158,7 @@ class Cinema(Answer):
     currency: str
     business_day_starts: str = "06:00"
     counter_allotment: CounterAllotment = Field(default_factory=CounterAllotment)
+    discounts: list[Discount] = Field(default_factory=list)
 
 
 class Enrollment(Answer):
@@ -273,7 +300,23 @@ class Hold(Answer):
     expires_at: AwareDatetime
 
 
-class SaleLine(Request):
+class _Discounted(BaseModel):
+    """A line that may carry a discount code: the code is left out of the JSON when there is
+    none, so an undiscounted line is byte for byte what it was before discounts (signatures
+    and idempotency fingerprints of older terminals still match)."""
+
+    discount: Ident | None = None
+    """The cinema's discount the price was worked out with (`Cinema.discounts`)."""
+
+    @model_serializer(mode="wrap")
+    def _no_empty_discount(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        if data.get("discount") is None:
+            data.pop("discount", None)
+        return data
+
+
+class SaleLine(_Discounted, Request):
     seat: SeatLabel
     ticket_type: Ident
     price: Fen
@@ -404,7 +447,7 @@ class LeaseRecall(Answer):
     """The showtime's counter allotment from now on (lowered by the recall)."""
 
 
-class OfflineTicket(Request):
+class OfflineTicket(_Discounted, Request):
     id: Ident
     seat: SeatLabel
     ticket_type: Ident
@@ -446,6 +489,8 @@ class Booking(Answer):
     code: Ident
     showtime_id: Ident
     customer: str
+    phone: str | None = None
+    """The customer's mobile number as given when booking (`contract.phones`), if any."""
     tickets: list[Ticket]
     total: Fen
     status: str

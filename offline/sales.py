@@ -60,6 +60,20 @@ class Line:
     seat: str
     ticket_type: str
     price: int
+    discount: str | None = None
+    """The cinema's discount `price` was worked out with (contract.discounts), if any."""
+
+    def to_json(self) -> dict[str, object]:
+        """As stored and journalled; an undiscounted line keeps the shape it always had, so
+        the journal's hashes and older rows read the same."""
+        data: dict[str, object] = {
+            "seat": self.seat,
+            "ticket_type": self.ticket_type,
+            "price": self.price,
+        }
+        if self.discount is not None:
+            data["discount"] = self.discount
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +84,7 @@ class SaleTicket:
     price: int
     code: str
     refunded: bool
+    discount: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +170,10 @@ def _select(store: Store, where: str, params: list[Any]) -> list[Sale]:
 
 def _sale(store: Store, row: tuple[Any, ...]) -> Sale:
     sale_id = row[0]
+    lines = tuple(Line(**line) for line in json.loads(row[10]))
+    discounts = {line.seat: line.discount for line in lines}
     tickets = tuple(
-        SaleTicket(id_, seat, ticket_type, price, code, bool(refunded))
+        SaleTicket(id_, seat, ticket_type, price, code, bool(refunded), discounts.get(seat))
         for id_, seat, ticket_type, price, code, refunded in store.db.execute(
             "SELECT id, seat, ticket_type, price, code, refunded FROM sale_tickets"
             " WHERE sale_id = ? ORDER BY rowid",
@@ -170,7 +187,6 @@ def _sale(store: Store, row: tuple[Any, ...]) -> Sale:
             [sale_id],
         )
     )
-    lines = tuple(Line(**line) for line in json.loads(row[10]))
     return Sale(
         *row[:10],
         lines,
@@ -189,9 +205,7 @@ def _lines_json(lines: Sequence[Line]) -> str:
     seats = [line.seat for line in lines]
     if len(set(seats)) != len(seats):
         raise ValueError(f"a sale cannot have the same seat twice: {seats}")
-    return canonical_json(
-        [{"seat": x.seat, "ticket_type": x.ticket_type, "price": x.price} for x in lines]
-    ).decode()
+    return canonical_json([x.to_json() for x in lines]).decode()
 
 
 def _settle(
@@ -224,7 +238,7 @@ def create_draft(
     """Start a sale; its idempotency key exists before anything is sent to the central."""
     if mode not in ("online", "offline"):
         raise ValueError(f"mode must be online or offline, not {mode!r}")
-    own = [Line(x.seat, x.ticket_type, fen(x.price, "line price")) for x in lines]
+    own = [Line(x.seat, x.ticket_type, fen(x.price, "line price"), x.discount) for x in lines]
     sale_id = uuid.uuid4().hex
     key = idempotency_key or uuid.uuid4().hex
     now = store.now_iso()
@@ -286,7 +300,7 @@ def record_offline_sale(
     was written rather than read back.
     """
     total, given, change = _settle([t.price for t in sale.tickets], sale.payments, tendered)
-    lines = tuple(Line(t.seat, t.ticket_type, t.price) for t in sale.tickets)
+    lines = tuple(Line(t.seat, t.ticket_type, t.price, t.discount) for t in sale.tickets)
     key = sale.idempotency_key
     now = store.now_iso()
     with store.atomic() as db:
@@ -338,7 +352,8 @@ def record_offline_sale(
         )
         outbox.enqueue(store, "sale", key, sale.model_dump(mode="json"))
     tickets = tuple(
-        SaleTicket(t.id, t.seat, t.ticket_type, t.price, t.code, False) for t in sale.tickets
+        SaleTicket(t.id, t.seat, t.ticket_type, t.price, t.code, False, t.discount)
+        for t in sale.tickets
     )
     return Sale(
         *head,
@@ -364,9 +379,13 @@ def record_online_sale(
     total, given, change = _settle([t.price for t in central.tickets], central.payments, tendered)
     if total != central.total:
         raise InvalidMoney(f"the central's total {central.total} fen is not its tickets' {total}")
-    lines = [Line(t.seat, t.ticket_type, t.price) for t in central.tickets]
     with store.atomic() as db:
-        _check_draft(store, sale_id, central.idempotency_key, "online", central.showtime_id)
+        draft = _draft_row(store, sale_id, central.idempotency_key, "online", central.showtime_id)
+        # the central prices a discount but does not echo its code: the draft's lines have it
+        discounts = {line["seat"]: line.get("discount") for line in json.loads(draft[10])}
+        lines = [
+            Line(t.seat, t.ticket_type, t.price, discounts.get(t.seat)) for t in central.tickets
+        ]
         _pay(store, sale_id, lines, central.payments, (total, given, change), None)
         _add_tickets(
             store,
@@ -475,10 +494,6 @@ def _state(store: Store, sale_id: str) -> str:
     return str(row[0])
 
 
-def _check_draft(store: Store, sale_id: str, key: str, mode: str, showtime_id: str) -> None:
-    _draft_row(store, sale_id, key, mode, showtime_id)
-
-
 def _draft_row(
     store: Store, sale_id: str, key: str, mode: str, showtime_id: str
 ) -> tuple[Any, ...]:
@@ -560,9 +575,7 @@ def _sale_entry(
         {
             "mode": mode,
             "idempotency_key": key,
-            "lines": [
-                {"seat": x.seat, "ticket_type": x.ticket_type, "price": x.price} for x in lines
-            ],
+            "lines": [x.to_json() for x in lines],
             "payments": [p.model_dump(mode="json") for p in payments],
         },
         sale_id=sale_id,

@@ -125,6 +125,8 @@ class ZReport:
     generated_at: datetime
     sales: Tally = field(default_factory=Tally)
     by_ticket_type: dict[str, Tally] = field(default_factory=dict)
+    by_discount: dict[str, Tally] = field(default_factory=dict)
+    """Tickets sold with each of the cinema's discounts, and what they brought in."""
     by_mode: dict[str, Tally] = field(default_factory=dict)
     by_payment: dict[str, int] = field(default_factory=dict)
     refunds: Tally = field(default_factory=Tally)
@@ -253,6 +255,8 @@ def _tally_sale(report: ZReport, sale: ReportSale, payload: dict[str, Any]) -> N
     report.by_mode.setdefault(sale.mode, Tally()).add(sale.total)
     for line in payload.get("lines", []):
         report.by_ticket_type.setdefault(line["ticket_type"], Tally()).add(line["price"])
+        if line.get("discount"):
+            report.by_discount.setdefault(line["discount"], Tally()).add(line["price"])
     for method, amount in sale.payments.items():
         report.by_payment[method] = report.by_payment.get(method, 0) + amount
     report.cash.sales += sale.payments.get("cash", 0)

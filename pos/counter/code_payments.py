@@ -147,9 +147,7 @@ class CodeTill:
             p.model_copy(update={"reference": out_trade_no}) if p.method == tender.method else p
             for p in basket.settlement.payments
         ]
-        paid = basket._replace(
-            settlement=dataclasses.replace(basket.settlement, payments=payments)
-        )
+        paid = basket._replace(settlement=dataclasses.replace(basket.settlement, payments=payments))
         try:
             outcome = await self.seller.complete(order, paid, draft)
         except BaseException:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 from contract.models import OfflineSale, OfflineTicket, Payment
@@ -14,13 +13,7 @@ from contract.ticket_code import (
     offline_sale_signing_bytes,
     sign_ticket,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    seat: str
-    ticket_type: str
-    price: int
+from offline.sales import Line
 
 
 def new_ticket_id(terminal_id: str) -> str:
@@ -60,6 +53,7 @@ def build_offline_sale(
                 seat=line.seat,
                 ticket_type=line.ticket_type,
                 price=line.price,
+                discount=line.discount,
                 code=sign_ticket(claim, key),
             )
         )

@@ -79,13 +79,17 @@ class TicketPrinter:
     def _queue(self) -> PrintQueue:
         return PrintQueue(self.store.db, recover=False)
 
-    def _type_name(self, code: str) -> str:
-        """A ticket type as the ticket's language names it (`成人`, `Adult`), not its code."""
+    def _type_name(self, code: str, discount: str | None = None) -> str:
+        """A ticket type as the ticket's language names it (`成人`, `Adult`), not its code;
+        with its discount's name when it has one (`Adult · Member price`)."""
         zh = self.settings.language == "zh"
-        for kind in self.today.schedule().ticket_types:
-            if kind.code == code:
-                return kind.name if zh else kind.name_en
-        return code
+        schedule = self.today.schedule()
+        kind = next((k for k in schedule.ticket_types if k.code == code), None)
+        name = (kind.name if zh else kind.name_en) if kind else code
+        if discount is None:
+            return name
+        rule = next((d for d in schedule.cinema.discounts if d.code == discount), None)
+        return f"{name} · {(rule.name if zh else rule.name_en) if rule else discount}"
 
     def ticket_faces(
         self,
@@ -109,7 +113,9 @@ class TicketPrinter:
                 seat=t.seat[len(t.seat.rstrip("0123456789")) :],
                 starts_at=st.start,
                 timezone=self.settings.timezone,
-                ticket_type=self._type_name(t.ticket_type),
+                ticket_type=self._type_name(
+                    t.ticket_type, t.discount if isinstance(t, sales.SaleTicket) else None
+                ),
                 price=t.price,
                 currency=schedule.cinema.currency,
                 ticket_id=t.id,
@@ -123,9 +129,10 @@ class TicketPrinter:
 
     def receipt_face(self, sale: sales.Sale) -> ReceiptFace:
         schedule = self.today.schedule()
-        by_type: dict[tuple[str, int], int] = {}
+        by_type: dict[tuple[str, str | None, int], int] = {}
         for t in sale.tickets:
-            by_type[(t.ticket_type, t.price)] = by_type.get((t.ticket_type, t.price), 0) + 1
+            line = (t.ticket_type, t.discount, t.price)
+            by_type[line] = by_type.get(line, 0) + 1
         zh = self.settings.language == "zh"
         return ReceiptFace(
             cinema=schedule.cinema.name if zh else schedule.cinema.name_en,
@@ -134,12 +141,12 @@ class TicketPrinter:
             timezone=self.settings.timezone,
             lines=tuple(
                 ReceiptLine(
-                    description=self._type_name(kind),
+                    description=self._type_name(kind, discount),
                     quantity=n,
                     unit_price=price,
                     amount=n * price,
                 )
-                for (kind, price), n in by_type.items()
+                for (kind, discount, price), n in by_type.items()
             ),
             payments=tuple(handed_over(sale)),
             total=sale.total,

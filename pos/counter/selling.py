@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from contract import models
+from contract.discounts import PricingError, find, price_of
 from contract.leasing import may_sell
 from contract.models import HoldRequest, SaleLine, SaleRequest
 from contract.seating import seat_order
@@ -45,6 +46,9 @@ class Order:
     hold_id: str | None = None
     """A hold taken while the customer chose (Counter.hold); without one the sale commits the
     seats directly, which the central checks just as atomically, in one round trip less."""
+    discounts: list[str | None] | None = None
+    """The cinema's discount code (member, coupon, staff) for each ticket, in the order of
+    `ticket_types` (one for all when that is one type); None: list prices."""
     repick: bool = True
     """When the online sale fails over and the chosen seats are not this terminal's to sell
     offline, pick others from the lease (the CLI's way). The TUI says False: the cashier shows
@@ -92,6 +96,27 @@ def _types_for(order: Order, count: int) -> list[str]:
     return order.ticket_types
 
 
+def _discounts_for(order: Order, count: int) -> list[str | None]:
+    if order.discounts is None:
+        return [None] * count
+    if len(order.discounts) == 1:
+        return order.discounts * count
+    if len(order.discounts) != count:
+        raise CounterError(
+            "DISCOUNTS_MISMATCH",
+            f"{count} seats but {len(order.discounts)} discounts; give one per seat or one.",
+        )
+    return order.discounts
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """One ticket's price, and the discount it was worked out with."""
+
+    price: int
+    discount: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class SeatView:
     """A seat map with what this terminal may sell from it right now."""
@@ -116,7 +141,7 @@ class Basket(NamedTuple):
     """A checked order: one ticket type and price per seat, and what the tenders settle."""
 
     types: list[str]
-    prices: list[int]
+    prices: list[Priced]
     settlement: Settlement
 
 
@@ -158,17 +183,29 @@ class Seller:
 
     # --- before the sale ------------------------------------------------------------------
 
-    def prices_for(self, showtime_id: str, types: list[str]) -> list[int]:
-        """The showtime's price of each ticket type, in order; an unknown type is refused."""
+    def priced(
+        self, showtime_id: str, types: list[str], discounts: list[str | None] | None = None
+    ) -> list[Priced]:
+        """Each ticket's price at this showtime, with its discount (by the cinema's rules in
+        the schedule, as the central checks them) under the code's own spelling; an unknown
+        type or code, or a code not for that type, is refused before anything is sent."""
         st = self.today.showtime(showtime_id)
-        unknown = [t for t in types if t not in st.prices]
-        if unknown:
-            raise CounterError("UNKNOWN_TICKET_TYPE", f"No ticket type {', '.join(unknown)} here.")
-        return [st.prices[t] for t in types]
+        rules = self.today.schedule().cinema.discounts
+        codes = discounts if discounts is not None else [None] * len(types)
+        found = []
+        try:
+            for kind, code in zip(types, codes, strict=True):
+                rule = find(code, rules).code if code is not None else None
+                found.append(Priced(price_of(st.prices, kind, rule, rules), rule))
+        except PricingError as exc:
+            raise CounterError(exc.code, exc.message, exc.detail) from exc
+        return found
 
-    def quote(self, showtime_id: str, ticket_types: list[str]) -> int:
-        """What a basket costs, in fen, at this showtime's prices."""
-        return sum(self.prices_for(showtime_id, ticket_types))
+    def quote(
+        self, showtime_id: str, ticket_types: list[str], discounts: list[str | None] | None = None
+    ) -> int:
+        """What a basket costs, in fen, at this showtime's prices and the discounts chosen."""
+        return sum(p.price for p in self.priced(showtime_id, ticket_types, discounts))
 
     async def seat_view(self, showtime_id: str) -> SeatView:
         """The seat map to choose from: fresh from the central when it answers, else the cached
@@ -283,8 +320,8 @@ class Seller:
             raise CounterError("NO_SEATS", "Choose seats, or a number of seats with auto:N.")
         self._check_seats(order, count)
         types = _types_for(order, count)
-        prices = self.prices_for(order.showtime_id, types)
-        return Basket(types, prices, settle(sum(prices), order.tenders))
+        prices = self.priced(order.showtime_id, types, _discounts_for(order, count))
+        return Basket(types, prices, settle(sum(p.price for p in prices), order.tenders))
 
     async def complete(
         self, order: Order, basket: Basket, draft: sales.Sale | None = None
@@ -325,7 +362,7 @@ class Seller:
         self,
         order: Order,
         types: list[str],
-        prices: list[int],
+        prices: list[Priced],
         settlement: Settlement,
         made: sales.Sale | None = None,
     ) -> Outcome:
@@ -350,7 +387,7 @@ class Seller:
                 if len(seats) < count:
                     raise SeatUnavailable("NOT_ENOUGH_SEATS", f"Fewer than {count} seats are free.")
             lines = [
-                SaleLine(seat=s, ticket_type=t, price=p)
+                SaleLine(seat=s, ticket_type=t, price=p.price, discount=p.discount)
                 for s, t, p in zip(seats, types, prices, strict=True)
             ]
             draft = draft or sales.create_draft(
@@ -448,7 +485,7 @@ class Seller:
         self,
         order: Order,
         types: list[str],
-        prices: list[int],
+        prices: list[Priced],
         settlement: Settlement,
         failover: str | None,
         draft: sales.Sale | None = None,
@@ -466,7 +503,10 @@ class Seller:
             starts_at=st.start,
             cashier_id=order.cashier_id,
             sold_at=self.today.now(),
-            lines=[Line(s, t, p) for s, t, p in zip(seats, types, prices, strict=True)],
+            lines=[
+                Line(seat, kind, p.price, p.discount)
+                for seat, kind, p in zip(seats, types, prices, strict=True)
+            ],
             payments=settlement.payments,
         )
         try:

@@ -20,12 +20,13 @@ from zoneinfo import ZoneInfo
 
 from contract import models
 from contract.business_day import Clock, utc_now
+from contract.phones import phone_matches
 from contract.ticket_code import public_key_text
 from offline import cache, handovers, journal, leases, outbox, sales
 from offline.errors import StoreCorrupt
 from offline.shifts import Shift
 from offline.store import Store
-from pos.counter.after_sale import AfterSale
+from pos.counter.after_sale import AfterSale, Exchange, ExchangePlan
 from pos.counter.code_payments import CodeTill
 from pos.counter.connectivity import Breaker, Mode
 from pos.counter.door import DoorCheck, check_at_door
@@ -535,21 +536,26 @@ class Counter:
 
     def find_bookings(self, query: str) -> list[cache.CachedBooking]:
         """Today's online bookings (as last cached) whose code or customer name contains
-        `query`, case-insensitively: pickup by code, or by name when the code is lost."""
+        `query`, case-insensitively, or whose phone number is it or ends with it (four digits
+        or more): pickup by code, or by name or phone when the code is lost."""
         wanted = query.strip().casefold()
         if not wanted:
             return []
         return [
             b
             for b in cache.bookings(self.store)
-            if wanted in b.booking.code.casefold() or wanted in b.booking.customer.casefold()
+            if wanted in b.booking.code.casefold()
+            or wanted in b.booking.customer.casefold()
+            or phone_matches(b.booking.phone, wanted)
         ]
 
     async def seat_view(self, showtime_id: str) -> SeatView:
         return await self.seller.seat_view(showtime_id)
 
-    def quote(self, showtime_id: str, ticket_types: list[str]) -> int:
-        return self.seller.quote(showtime_id, ticket_types)
+    def quote(
+        self, showtime_id: str, ticket_types: list[str], discounts: list[str | None] | None = None
+    ) -> int:
+        return self.seller.quote(showtime_id, ticket_types, discounts)
 
     async def pick_up(self, code: str, cashier_id: str) -> cache.CachedBooking:
         self.shifts.till_for(cashier_id)
@@ -582,6 +588,31 @@ class Counter:
         sale = await self.after_sale.void(sale_id, supervisor_id, pin, reason)
         await self.code_till.send_refunds()
         return sale
+
+    async def exchange(
+        self,
+        sale_id: str,
+        seats: list[str],
+        *,
+        cashier_id: str,
+        showtime_id: str | None = None,
+        ticket_ids: list[str] | None = None,
+        hold_id: str | None = None,
+    ) -> Exchange:
+        """Seats exchanged through `cashier_id`'s open shift (its drawer takes the difference)."""
+        shift = self.shifts.till_for(cashier_id)
+        return await self.after_sale.exchange(
+            sale_id,
+            seats,
+            cashier_id=cashier_id,
+            shift_id=shift.id,
+            showtime_id=showtime_id,
+            ticket_ids=ticket_ids,
+            hold_id=hold_id,
+        )
+
+    def exchange_plan(self, sale_id: str, showtime_id: str | None = None) -> ExchangePlan:
+        return self.after_sale.exchange_plan(sale_id, showtime_id)
 
     def reprint(self, sale_id: str) -> list[int]:
         return self.after_sale.reprint(sale_id)

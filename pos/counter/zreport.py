@@ -69,6 +69,8 @@ def _rows(report: ZReport) -> list[tuple[str, str, int | None, int | None]]:
     rows.append(("Sales", "all sales", report.sales.count, report.sales.amount))
     for kind, tally in sorted(report.by_ticket_type.items()):
         rows.append(("Ticket types", kind, tally.count, tally.amount))
+    for code, tally in sorted(report.by_discount.items()):
+        rows.append(("Discounts", code, tally.count, tally.amount))
     for method, amount in sorted(report.by_payment.items()):
         rows.append(("Payments", method, None, amount))
     for mode, tally in sorted(report.by_mode.items()):

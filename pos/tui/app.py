@@ -13,6 +13,9 @@ counter's navigation:
     TicketsScreen / PaymentScreen --HoldAbandoned--> the hold is released at once
     ScheduleScreen --PickupChosen / SalesChosen / ShiftChosen--> that screen; --LoggedOut--> login
     ShiftScreen --XReportChosen--> XReportScreen (the shift so far; cash in and out)
+    SalesScreen --ExchangeChosen--> the schedule, exchanging: ShowtimeChosen, SeatsChosen, then
+        a ConfirmDialog with the money, then the exchange (ScheduleScreen --ExchangeCancelled--
+        gives it up)
 
 Money moves only through an open shift: a cashier without one goes from the login to the
 ShiftScreen to open it (and back there from a showtime or a pickup), and Ctrl+Q asks first while
@@ -46,6 +49,8 @@ from textual.worker import Worker, WorkerState
 
 from contract.errors import BoxOfficeError
 from pos.tui import i18n
+from pos.tui.exchange import SeatExchange
+from pos.tui.i18n import Lazy
 from pos.tui.messages import (
     CounterChanged,
     DrillSwitched,
@@ -72,7 +77,14 @@ from pos.tui.screens import (
 )
 from pos.tui.screens.help import Section, keys_of
 from pos.tui.typeahead import TypeAhead
-from pos.tui.widgets import CashDialog, ConfirmDialog, RefundDialog, SeatMap, SupervisorDialog
+from pos.tui.widgets import (
+    CashDialog,
+    ConfirmDialog,
+    DiscountDialog,
+    RefundDialog,
+    SeatMap,
+    SupervisorDialog,
+)
 
 if TYPE_CHECKING:
     from contract.models import Schedule, StaffMember
@@ -101,6 +113,8 @@ class PosApp(App[None]):
     """Today's schedule as last fetched: the schedule screen follows it (free seats)."""
     language = reactive("en", init=False)
     last_print: reactive[PrintFinished | None] = reactive(None, init=False)
+    exchanging: reactive[SeatExchange | None] = reactive(None, init=False)
+    """A seat exchange under way: the next seats chosen replace that sale's tickets."""
 
     def __init__(
         self,
@@ -296,12 +310,21 @@ class PosApp(App[None]):
 
     @on(SeatsScreen.SeatsChosen)
     def _seats_chosen(self, message: SeatsScreen.SeatsChosen) -> None:
+        if self.exchanging is not None:
+            self._exchange_seats(self.exchanging, message)
+            return
         self.push_screen(TicketsScreen(message.showtime_id, message.seats, message.hold_id))
 
     @on(TicketsScreen.TicketsChosen)
     def _tickets_chosen(self, message: TicketsScreen.TicketsChosen) -> None:
         self.push_screen(
-            PaymentScreen(message.showtime_id, message.seats, message.ticket_types, message.hold_id)
+            PaymentScreen(
+                message.showtime_id,
+                message.seats,
+                message.ticket_types,
+                message.hold_id,
+                message.discounts,
+            )
         )
 
     @on(SaleCompleted)
@@ -357,6 +380,66 @@ class PosApp(App[None]):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, kind):
             self.pop_screen()
         return self.screen if isinstance(self.screen, kind) else None
+
+    # --- a seat exchange ---------------------------------------------------------------------
+
+    @on(SalesScreen.ExchangeChosen)
+    def _exchange_chosen(self, message: SalesScreen.ExchangeChosen) -> None:
+        """To the schedule: the cashier picks the showtime and the seats as for a sale."""
+        self.exchanging = SeatExchange(message.sale_id, message.what, message.tickets)
+        self._back_to(ScheduleScreen)
+
+    @on(ScheduleScreen.ExchangeCancelled)
+    def _exchange_cancelled(self) -> None:
+        self.exchanging = None
+
+    def _exchange_seats(self, exchange: SeatExchange, chosen: SeatsScreen.SeatsChosen) -> None:
+        """As many seats as tickets go back, then the cashier confirms with the money shown."""
+        if len(chosen.seats) != exchange.tickets:
+            self._give_back_hold(chosen)
+            self.notify(i18n.t("exchange.count", n=exchange.tickets), severity="warning")
+            return
+        plan = self.counter.exchange_plan(exchange.sale_id, chosen.showtime_id)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_exchange(exchange, chosen)
+            else:
+                self._give_back_hold(chosen)
+
+        self.push_screen(
+            ConfirmDialog(
+                "exchange.title",
+                "exchange.question",
+                yes="key.exchange",
+                what=exchange.what,
+                seats=", ".join(chosen.seats),
+                money=due_words(plan.cash_due),
+            ),
+            answered,
+        )
+
+    def _give_back_hold(self, chosen: SeatsScreen.SeatsChosen) -> None:
+        if chosen.hold_id is not None:
+            self.release_hold(chosen.showtime_id, chosen.hold_id)
+
+    @work(exclusive=True, group="exchange", exit_on_error=False)
+    async def run_exchange(self, exchange: SeatExchange, chosen: SeatsScreen.SeatsChosen) -> None:
+        done = await self.counter.exchange(
+            exchange.sale_id,
+            chosen.seats,
+            cashier_id=self.cashier.id if self.cashier else "",
+            showtime_id=chosen.showtime_id,
+            hold_id=chosen.hold_id,
+        )
+        self.exchanging = None
+        self._back_to(ScheduleScreen)
+        seats = ", ".join(t.seat for t in done.outcome.sale.tickets)
+        self.notify(
+            i18n.t("exchange.done", seats=seats, money=due_words(done.cash_due)), timeout=12
+        )
+        self.print_pending()
+        self.refresh_after_sale()
 
     # --- the other desks -------------------------------------------------------------------
 
@@ -488,6 +571,15 @@ class PosApp(App[None]):
         self.show_error(message.error)
 
 
+def due_words(cash_due: int) -> Lazy:
+    """The money of an exchange, in the cashier's words."""
+    if cash_due > 0:
+        return Lazy("exchange.pays", amount=i18n.money(cash_due))
+    if cash_due < 0:
+        return Lazy("exchange.gets", amount=i18n.money(-cash_due))
+    return Lazy("exchange.even")
+
+
 def help_sections() -> list[Section]:
     """What the help screen lists: each screen's own bindings, so it cannot go stale."""
     return [
@@ -495,7 +587,7 @@ def help_sections() -> list[Section]:
         ("login.title", [("Tab", "key.next_field"), ("Enter", "key.log_in")]),
         ("schedule.title", keys_of(ScheduleScreen)),
         ("seats.title", keys_of(SeatMap, SeatsScreen)),
-        ("tickets.title", keys_of(TicketsScreen)),
+        ("tickets.title", keys_of(TicketsScreen, DiscountDialog)),
         ("payment.title", [("Enter", "key.pay"), *keys_of(PaymentScreen)]),
         ("result.title", keys_of(ResultScreen)),
         ("pickup.title", [("Enter", "key.pickup"), *keys_of(PickupScreen)]),

@@ -171,6 +171,11 @@ def test_broken_seeds(tmp_path: Path, breaker, file: str, place: str, problem: s
         ("cinema.toml", "adult = 6000", "adult = -1", "greater than or equal to 0"),
         ("cinema.toml", 'pin_hash = "scrypt$', 'pin_hash = "md5$', "bad PIN hash"),
         ("cinema.toml", "member = 4500", 'member = "45"', "valid integer"),
+        ("cinema.toml", "percent_off = 20", "percent_off = 20\nprice = 100", "exactly one of"),
+        ("cinema.toml", "percent_off = 20", "percent_off = 120", "less than or equal to 100"),
+        ("cinema.toml", '"adult", "student"', '"adult", "pensioner"', "unknown ticket type"),
+        ("cinema.toml", 'code = "STAFF"', 'code = "MEMBER"', "duplicate discount"),
+        ("cinema.toml", 'code = "STAFF"', 'code = "staff ticket"', "should match pattern"),
         ("films.toml", 'id = "yi-yi"', 'id = "rashomon"', "duplicate film id"),
         ("auditoriums/aud2.txt", "E  LL.LL.LL.LL", "E  LL.LL.L.LL", "love seat"),
         ("auditoriums/aud2.txt", "B  VVVV", "a  VVVV", "bad row label"),
@@ -179,6 +184,7 @@ def test_broken_seeds(tmp_path: Path, breaker, file: str, place: str, problem: s
         ("bookings.toml", 'types = ["', 'types = ["vip-', "unknown ticket type"),
         ("bookings.toml", 'seats = ["', 'seats = ["ZZ', "no seat"),
         ("bookings.toml", 'showtime = "st-', 'showtime = "st-9', "unknown showtime"),
+        ("bookings.toml", 'phone = "1', 'phone = "0', "should match pattern"),
     ],
 )
 def test_more_broken_seeds(tmp_path: Path, file: str, old: str, new: str, problem: str) -> None:

@@ -1,5 +1,5 @@
 """Snapshots of the main screens at 80×24 and 120×40, in English and Chinese (schedule, seat
-map, payment, sales list, X report and cash out at 80×24 in both).
+map, payment, discount, sales list, X report, cash out and seat exchange at 80×24 in both).
 
 Deterministic: a fixed business day and frozen clock, the seeded central with nothing sold,
 no background loops, no cursor blink. Update with `pytest tests/tui --snapshot-update`."""
@@ -54,6 +54,15 @@ async def payment(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+async def discount(pilot: Pilot) -> None:
+    """The ticket-type screen's discount dialog, a member price being typed."""
+    await seats(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("d", *"member")
+    await settle(pilot)
+
+
 async def sales_list(pilot: Pilot) -> None:
     """This counter's sales: one of two adults (sold once, the first time), then F4."""
     from contract.models import PaymentMethod
@@ -90,6 +99,17 @@ async def cash_out(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+async def exchange(pilot: Pilot) -> None:
+    """The sales list's sale exchanged for two seats of the first showtime: the question."""
+    await sales_list(pilot)
+    await pilot.press("x")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("2", "b", "enter")
+    await settle(pilot)
+
+
 async def login_typed(pilot: Pilot) -> None:
     await settle(pilot)
     await pilot.press(*"c01", "tab", *"12")
@@ -112,6 +132,8 @@ CASES = {
     "payment-en-small": (payment, "en", SMALL, False),
     "payment-zh-small": (payment, "zh", SMALL, False),
     "payment-zh-large": (payment, "zh", LARGE, False),
+    "discount-en-small": (discount, "en", SMALL, False),
+    "discount-zh-small": (discount, "zh", SMALL, False),
     # Last: a sale at the shared central.
     "sales-en-small": (sales_list, "en", SMALL, False),
     "sales-zh-small": (sales_list, "zh", SMALL, False),
@@ -119,6 +141,9 @@ CASES = {
     "xreport-zh-small": (x_report, "zh", SMALL, False),
     "cash-out-en-small": (cash_out, "en", SMALL, False),
     "cash-out-zh-small": (cash_out, "zh", SMALL, False),
+    # Last: holds seats for an exchange at the shared central.
+    "exchange-en-small": (exchange, "en", SMALL, False),
+    "exchange-zh-small": (exchange, "zh", SMALL, False),
 }
 
 

@@ -57,14 +57,20 @@ class PaymentScreen(CounterScreen):
     ]
 
     def __init__(
-        self, showtime_id: str, seats: list[str], types: list[str], hold_id: str | None = None
+        self,
+        showtime_id: str,
+        seats: list[str],
+        types: list[str],
+        hold_id: str | None = None,
+        discounts: list[str | None] | None = None,
     ):
         super().__init__()
         self.showtime_id = showtime_id
         self.seats = seats
         self.hold_id = hold_id
         self.types = types
-        self.total = self.counter.quote(showtime_id, types)
+        self.discounts = discounts
+        self.total = self.counter.quote(showtime_id, types, discounts)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="payment-box"):
@@ -192,6 +198,7 @@ class PaymentScreen(CounterScreen):
             showtime_id=self.showtime_id,
             cashier_id=self.cashier_id,
             ticket_types=self.types,
+            discounts=self.discounts,
             tenders=tenders,
             seats=self.seats,
             hold_id=self.hold_id,

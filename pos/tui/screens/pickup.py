@@ -1,9 +1,10 @@
-"""Pickup of an online booking, by its code or the customer's name: online when the central
+"""Pickup of an online booking, by its code, the customer's name or phone number (the whole
+number or its last four digits, shown masked): online when the central
 answers, from the cached bookings otherwise; the tickets print like a sale's.
 
 The booking is shown (film, start, seats, name) and the cashier confirms before anything
-prints. Several bookings matching a name are listed to choose from. A search that finds nothing
-says so, and that stays on screen until the next key."""
+prints. Several bookings matching a name or a phone's last digits are listed to choose from.
+A search that finds nothing says so, and that stays on screen until the next key."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input
 
 from contract.errors import BoxOfficeError
+from contract.phones import masked
 from contract.seating import sorted_seats
 from pos.tui.i18n import clock, error_text, money, pick, t
 from pos.tui.screens.base import CounterScreen
@@ -25,7 +27,8 @@ from pos.tui.widgets import ConfirmDialog, Field, Table, Words
 if TYPE_CHECKING:
     from contract.models import Booking
 
-CUSTOMER = 1
+COLUMNS = ("col.code", "col.customer", "col.film", "col.starts", "col.seats", "col.phone")
+CUSTOMER = COLUMNS.index("col.customer")
 
 
 class PickupScreen(CounterScreen):
@@ -81,13 +84,13 @@ class PickupScreen(CounterScreen):
         else:
             self.found = {booking.code: booking for booking in found}
             table.show(
-                [t(c) for c in ("col.code", "col.customer", "col.film", "col.starts", "col.seats")],
+                [t(c) for c in COLUMNS],
                 [(b.code, self.describe(b)) for b in found],
             )
             table.focus()
 
     def describe(self, booking: Booking) -> list[str]:
-        """Code, customer, film, start, seats."""
+        """Code, customer, film, start, seats, phone (masked)."""
         schedule = self.counter.schedule()
         st = next((s for s in schedule.showtimes if s.id == booking.showtime_id), None)
         film = next((f for f in schedule.films if st and f.id == st.film_id), None)
@@ -97,6 +100,7 @@ class PickupScreen(CounterScreen):
             pick(film.title, film.title_en) if film else booking.showtime_id,
             clock(st.start, self.counter.settings.timezone) if st else "—",
             ", ".join(sorted_seats(ticket.seat for ticket in booking.tickets)),
+            masked(booking.phone),
         ]
 
     @on(Table.RowSelected, "#bookings")
@@ -104,7 +108,7 @@ class PickupScreen(CounterScreen):
         self.confirm(self.found[str(event.row_key.value)])
 
     def confirm(self, booking: Booking) -> None:
-        code, customer, film, starts, seats = self.describe(booking)
+        code, customer, film, starts, seats, phone = self.describe(booking)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -123,6 +127,7 @@ class PickupScreen(CounterScreen):
                 film=film,
                 starts=starts,
                 seats=seats,
+                phone=phone,
                 total=money(booking.total),
             ),
             answered,
@@ -142,7 +147,7 @@ class PickupScreen(CounterScreen):
             self.query_one("#pickup-message", Words).update(error_text(exc))
             return
         booking = found.booking
-        code_, customer, film, starts, seats = self.describe(booking)
+        code_, customer, film, starts, seats, _phone = self.describe(booking)
         result.say(
             "pickup.done",
             code=code_,

@@ -1,5 +1,6 @@
 """This terminal's recent sales: refund tickets of them or void them (supervisor PIN), or
-reprint their tickets.
+reprint their tickets, or exchange them for other seats (X: the app takes the cashier through
+the schedule and the seat map, then asks before the exchange).
 
 Each line says what a cashier recognises (film, start, seats), what was paid and what went back
 (a void gives back what earlier refunds did not); online attempts cancelled by a failover were
@@ -8,11 +9,13 @@ goes back to the customer."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 
 from contract.errors import BoxOfficeError
 from contract.seating import sorted_seats
@@ -38,8 +41,18 @@ class SalesScreen(CounterScreen):
         Binding("f", "refund", "key.refund"),
         Binding("v", "void", "key.void"),
         Binding("r", "reprint", "key.reprint"),
+        Binding("x", "exchange", "key.exchange"),
         Binding("escape", "back", "key.back"),
     ]
+
+    @dataclass
+    class ExchangeChosen(Message):
+        """The customer wants other seats for this sale's tickets (same showtime or another)."""
+
+        sale_id: str
+        what: str
+        """The sale as the cashier knows it (film and start)."""
+        tickets: int
 
     def compose_body(self) -> ComposeResult:
         yield Table(id="sales", squeeze=FILM)
@@ -171,6 +184,18 @@ class SalesScreen(CounterScreen):
         )
         self.fill()
         self.post_message(SalesChanged())
+
+    # --- exchange --------------------------------------------------------------------------
+
+    def action_exchange(self) -> None:
+        sale = self.chosen()
+        if sale is None:
+            return
+        if sale.state not in LIVE:
+            self.say("sales.not_refundable", state=Lazy(f"sale_state.{sale.state}"))
+            return
+        live = sum(1 for ticket in sale.tickets if not ticket.refunded)
+        self.post_message(self.ExchangeChosen(sale.id, self.what(sale), live))
 
     # --- reprint ---------------------------------------------------------------------------
 

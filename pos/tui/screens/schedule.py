@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from contract.models import Schedule, Showtime
+    from pos.tui.exchange import SeatExchange
     from pos.tui.widgets.table import Row
 
 COLUMNS = ("col.time", "col.film", "col.auditorium", "col.free", "col.lease", "col.adult")
@@ -40,6 +41,7 @@ class ScheduleScreen(CounterScreen):
         Binding("f5", "refresh", "key.refresh"),
         Binding("f6", "shift", "key.shift"),
         Binding("f8", "log_out", "key.log_out"),
+        Binding("escape", "cancel_exchange", "key.cancel_exchange"),
     ]
 
     @dataclass
@@ -63,7 +65,11 @@ class ScheduleScreen(CounterScreen):
     class LoggedOut(Message):
         """The cashier left the counter."""
 
+    class ExchangeCancelled(Message):
+        """The cashier gave up the seat exchange under way."""
+
     def compose_body(self) -> ComposeResult:
+        yield Words(id="exchange-banner", classes="warning")
         yield Field(placeholder=t("schedule.filter"), id="filter")
         yield Words(id="schedule-message", classes="message")
         yield Table(id="showtimes", squeeze=FILM)
@@ -72,6 +78,7 @@ class ScheduleScreen(CounterScreen):
         super().on_mount()
         self.watch(self.pos, "status", lambda _: self.fill(), init=False)
         self.watch(self.pos, "schedule", lambda _: self.fill(), init=False)
+        self.watch(self.pos, "exchanging", self._exchanging)
         self.fill()
         self.query_one("#filter", Input).focus()
 
@@ -127,6 +134,24 @@ class ScheduleScreen(CounterScreen):
                     _price(st),
                 ],
             )
+
+    def _exchanging(self, exchange: SeatExchange | None) -> None:
+        """While the cashier exchanges seats, the schedule says so, and Esc gives it up."""
+        banner = self.query_one("#exchange-banner", Words)
+        if exchange is None:
+            banner.say("")
+        else:
+            banner.say("exchange.banner", what=exchange.what, n=exchange.tickets)
+        banner.display = exchange is not None
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_exchange":
+            return self.pos.exchanging is not None
+        return True
+
+    def action_cancel_exchange(self) -> None:
+        self.post_message(self.ExchangeCancelled())
 
     def highlighted(self) -> str | None:
         return self.query_one("#showtimes", Table).highlighted_key()

@@ -12,10 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 
-from pos.tui.i18n import Named, money, t
+from pos.tui.i18n import Named, error_text, money, t
 from pos.tui.messages import HoldAbandoned, SeatsTaken
 from pos.tui.screens.base import CounterScreen
-from pos.tui.widgets import Table, Words
+from pos.tui.widgets import DiscountDialog, Table, Words
 
 
 class TicketsScreen(CounterScreen):
@@ -24,6 +24,7 @@ class TicketsScreen(CounterScreen):
         Binding("enter", "pay", "key.payment", priority=True),
         Binding("escape", "back", "key.back"),
         Binding("a", "all", "key.all_same"),
+        Binding("d", "discount", "key.discount"),
         *(Binding(str(n), f"choose({n})", "key.type_number", show=False) for n in range(1, 10)),
     ]
 
@@ -35,6 +36,8 @@ class TicketsScreen(CounterScreen):
         seats: list[str]
         ticket_types: list[str]
         hold_id: str | None
+        discounts: list[str | None]
+        """The discount code of each ticket (None: list price)."""
 
     def __init__(self, showtime_id: str, seats: list[str], hold_id: str | None = None):
         super().__init__()
@@ -49,11 +52,15 @@ class TicketsScreen(CounterScreen):
         self.names = {code: Named(known[code].name, known[code].name_en) for code in self.codes}
         self.prices = st.prices
         self.types = [self.codes[0]] * len(seats)
+        self.discounts: list[str | None] = [None] * len(seats)
+        self.rules = self.counter.schedule().cinema.discounts
+        self.discount_names = {d.code: Named(d.name, d.name_en) for d in self.rules}
 
     def compose_body(self) -> ComposeResult:
         yield Words(id="type-keys")
         yield Table(id="basket", zebra_stripes=False)
         yield Words(id="total", classes="total")
+        yield Words(id="tickets-message", classes="message")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -71,25 +78,81 @@ class TicketsScreen(CounterScreen):
         self.query_one("#basket", Table).show(
             [t("col.seat"), t("col.type"), t("col.price")],
             [
-                (seat, [seat, f"{self.names[code]:}", money(self.prices[code])])
-                for seat, code in zip(self.seats, self.types, strict=True)
+                (seat, [seat, self._type_text(code, discount), self._price(code, discount)])
+                for seat, code, discount in zip(self.seats, self.types, self.discounts, strict=True)
             ],
         )
-        total = self.counter.quote(self.showtime_id, self.types)
+        total = self.counter.quote(self.showtime_id, self.types, self.discounts)
         self.query_one("#total", Words).say("tickets.total", n=len(self.seats), total=money(total))
+
+    def _type_text(self, code: str, discount: str | None) -> str:
+        if discount is None:
+            return f"{self.names[code]:}"
+        return f"{self.names[code]:} · {self.discount_names[discount]:}"
+
+    def _price(self, code: str, discount: str | None) -> str:
+        return money(self.counter.quote(self.showtime_id, [code], [discount]))
 
     def action_choose(self, n: int) -> None:
         if n > len(self.codes):
             return
         table = self.query_one("#basket", Table)
-        self.types[table.cursor_row] = self.codes[n - 1]
+        row = table.cursor_row
+        self.types[row] = self.codes[n - 1]
+        if not self._fits(row):
+            self.discounts[row] = None  # a member price is not for a child's ticket
         self.fill()
-        table.move_cursor(row=table.cursor_row + 1)
+        table.move_cursor(row=row + 1)
 
     def action_all(self) -> None:
-        """Every line takes the highlighted line's type: a family of four adults in one key."""
-        table = self.query_one("#basket", Table)
-        self.types = [self.types[table.cursor_row]] * len(self.seats)
+        """Every line takes the highlighted line's type and discount: a family of four adults
+        (or four members) in one key."""
+        row = self.query_one("#basket", Table).cursor_row
+        self.types = [self.types[row]] * len(self.seats)
+        self.discounts = [self.discounts[row]] * len(self.seats)
+        self.fill()
+
+    def _fits(self, row: int) -> bool:
+        discount = self.discounts[row]
+        if discount is None:
+            return True
+        # lazy, for start-up speed (see pos/tui/app.py)
+        from pos.counter.errors import CounterError
+
+        try:
+            self.counter.quote(self.showtime_id, [self.types[row]], [discount])
+        except CounterError:
+            return False
+        return True
+
+    def action_discount(self) -> None:
+        """A member price, a staff ticket or a coupon for the highlighted ticket."""
+        row = self.query_one("#basket", Table).cursor_row
+
+        def chosen(code: str | None) -> None:
+            if code is not None:
+                self.apply_discount(row, code)
+
+        self.app.push_screen(DiscountDialog(self.seats[row], self.rules), chosen)
+
+    def apply_discount(self, row: int, code: str) -> None:
+        """The code is checked as the sale will be (unknown, or not for this ticket type: said
+        here, and the ticket keeps its price)."""
+        from contract.discounts import find  # lazy, for start-up speed (see pos/tui/app.py)
+        from pos.counter.errors import CounterError
+
+        message = self.query_one("#tickets-message", Words)
+        message.say("")
+        if not code:
+            self.discounts[row] = None
+            self.fill()
+            return
+        try:
+            self.counter.quote(self.showtime_id, [self.types[row]], [code])
+        except CounterError as exc:
+            message.update(error_text(exc))
+            return
+        self.discounts[row] = find(code, self.rules).code
         self.fill()
 
     def action_pay(self) -> None:
@@ -113,7 +176,9 @@ class TicketsScreen(CounterScreen):
                 self.drop_keys()
                 raise
         self.post_message(
-            self.TicketsChosen(self.showtime_id, self.seats, list(self.types), self.hold_id)
+            self.TicketsChosen(
+                self.showtime_id, self.seats, list(self.types), self.hold_id, list(self.discounts)
+            )
         )
 
     def action_back(self) -> None:

@@ -75,13 +75,18 @@ class XReportScreen(CounterScreen):
         self.query_one("#xreport", Table).show([t(c) for c in COLUMNS], rows)
 
     def _rows(self, report: ZReport) -> Iterator[Row]:
-        names = {tt.code: pick(tt.name, tt.name_en) for tt in self.counter.schedule().ticket_types}
+        schedule = self.counter.schedule()
+        names = {tt.code: pick(tt.name, tt.name_en) for tt in schedule.ticket_types}
+        discounts = {d.code: pick(d.name, d.name_en) for d in schedule.cinema.discounts}
         yield "sales", [t("xreport.sales"), str(report.sales.count), money(report.sales.amount)]
         for code, tally in sorted(report.by_ticket_type.items()):
             yield (
                 f"type-{code}",
                 [f"  {names.get(code, code)}", str(tally.count), money(tally.amount)],
             )
+        for code, tally in sorted(report.by_discount.items()):
+            name = discounts.get(code, code)
+            yield f"discount-{code}", [f"  {name}", str(tally.count), money(tally.amount)]
         for method, amount in sorted(report.by_payment.items()):
             key = f"paper.pay_{method}"
             yield f"pay-{method}", [f"  {t(key)}", "", money(amount)]

@@ -2,6 +2,7 @@
 
 from pos.tui.widgets.cash_dialog import CashDialog, CashMove
 from pos.tui.widgets.confirm_dialog import ConfirmDialog
+from pos.tui.widgets.discount_dialog import DiscountDialog
 from pos.tui.widgets.fields import Field
 from pos.tui.widgets.key_bar import KeyBar
 from pos.tui.widgets.refund_dialog import Refund, RefundDialog, give_back
@@ -16,6 +17,7 @@ __all__ = [
     "CashDialog",
     "CashMove",
     "ConfirmDialog",
+    "DiscountDialog",
     "Field",
     "KeyBar",
     "Refund",
