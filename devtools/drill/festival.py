@@ -70,7 +70,7 @@ class Stage:
         self.ids = [f"D{i:02d}" for i in range(1, plan.terminals + 1)]
         self.central = CentralProcess(
             db=self.work / "central.db",
-            seeds=copy_seeds(self.work / "seeds", [*self.ids, WEB_ID]),
+            seeds=copy_seeds(self.work / "seeds", [*self.ids, WEB_ID], plan.counter_share),
             business_date=business_day(),
             log=self.work / "logs" / "central.log",
         )

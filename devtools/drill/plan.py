@@ -49,6 +49,9 @@ class DrillPlan:
     queue_skew: float = 1.0
     """How many times longer the first counter's queue is than the last one's (the counters
     between in geometric steps): uneven queues are what handover is for."""
+    counter_share: float | None = None
+    """The cinema's counter allotment for the drill (share of every house the counters may
+    hold leased and unsold); None: the demo seeds' (0.25)."""
     handover: bool = True
     """The counters ask each other for seats over loopback when a lease runs out while the
     central is away (peer handover); False: leases alone."""
@@ -63,6 +66,8 @@ class DrillPlan:
             raise ValueError(f"unknown demand {self.demand!r}; choose from {', '.join(DEMANDS)}")
         if not 1 <= self.time_scale <= 1000:
             raise ValueError("the time scale must be between 1 and 1000")
+        if self.counter_share is not None and not 0 < self.counter_share <= 1:
+            raise ValueError("--counter-share must be above 0 and at most 1")
         if not 1 <= self.queue_skew <= 100:
             raise ValueError("--queue-skew must be between 1 and 100")
         if not 1 <= self.terminals <= 50:

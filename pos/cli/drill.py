@@ -41,6 +41,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the first counter's queue is this many times the last one's (1: even)",
     )
     festival.add_argument(
+        "--counter-share",
+        type=float,
+        default=None,
+        help="the cinema's counter allotment, a share of each house (default: the seeds', 0.25)",
+    )
+    festival.add_argument(
         "--no-handover",
         dest="handover",
         action="store_false",
@@ -75,6 +81,7 @@ def run_festival_command(args: argparse.Namespace) -> int:
             demand=args.demand,
             handover=args.handover,
             queue_skew=args.queue_skew,
+            counter_share=args.counter_share,
             seed=args.seed,
             out=args.out,
         )

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from central.seeds import load_seeds
 from devtools.drill.plan import DrillPlan
+from devtools.drill.seeds import copy_seeds
 from pos.cli import main as pos_main
 
 
@@ -21,6 +23,13 @@ def test_the_first_counter_has_four_times_the_last_ones_queue() -> None:
     assert [round(plan.pace_of(i), 3) for i in range(3)] == [0.5, 1.0, 2.0]
     with pytest.raises(ValueError, match="queue-skew"):
         DrillPlan(queue_skew=0.5).check()
+
+
+def test_the_drill_may_set_the_cinemas_counter_allotment(tmp_path: Path) -> None:
+    seeds = copy_seeds(tmp_path / "seeds", ["D01"], counter_share=0.6)
+    assert load_seeds(seeds).cinema.counter_allotment.share == 0.6
+    with pytest.raises(ValueError, match="counter-share"):
+        DrillPlan(counter_share=1.5).check()
 
 
 @pytest.mark.slow
