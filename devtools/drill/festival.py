@@ -70,7 +70,7 @@ class Stage:
         self.ids = [f"D{i:02d}" for i in range(1, plan.terminals + 1)]
         self.central = CentralProcess(
             db=self.work / "central.db",
-            seeds=copy_seeds(self.work / "seeds", [*self.ids, WEB_ID]),
+            seeds=copy_seeds(self.work / "seeds", [*self.ids, WEB_ID], plan.counter_share),
             business_date=business_day(),
             log=self.work / "logs" / "central.log",
         )
@@ -93,7 +93,7 @@ class Stage:
                 "--central", self.central.url, "--code", drill_code(tid),
                 "--home", str(self.home(tid)), "--go", str(self.go),
                 "--cashier", CASHIERS[i % len(CASHIERS)], "--seed", str(plan.seed * 1000 + i),
-                "--pace", str(plan.pace), "--lease-seats", str(plan.lease_seats),
+                "--pace", str(plan.pace_of(i)), "--lease-seats", str(plan.lease_seats),
                 "--demand", plan.demand, "--time-scale", str(plan.time_scale),
             ]  # fmt: skip
             if plan.unprotected_leases:

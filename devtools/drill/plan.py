@@ -46,6 +46,12 @@ class DrillPlan:
     demand: str = "hot"
     """What the counters' customers want: `hot` (the opening showtimes of the largest house
     draw the queue) or `uniform` (devtools/drill/demand.py)."""
+    queue_skew: float = 1.0
+    """How many times longer the first counter's queue is than the last one's (the counters
+    between in geometric steps): uneven queues are what handover is for."""
+    counter_share: float | None = None
+    """The cinema's counter allotment for the drill (share of every house the counters may
+    hold leased and unsold); None: the demo seeds' (0.25)."""
     handover: bool = True
     """The counters ask each other for seats over loopback when a lease runs out while the
     central is away (peer handover); False: leases alone."""
@@ -60,6 +66,10 @@ class DrillPlan:
             raise ValueError(f"unknown demand {self.demand!r}; choose from {', '.join(DEMANDS)}")
         if not 1 <= self.time_scale <= 1000:
             raise ValueError("the time scale must be between 1 and 1000")
+        if self.counter_share is not None and not 0 < self.counter_share <= 1:
+            raise ValueError("--counter-share must be above 0 and at most 1")
+        if not 1 <= self.queue_skew <= 100:
+            raise ValueError("--queue-skew must be between 1 and 100")
         if not 1 <= self.terminals <= 50:
             raise ValueError("--terminals must be between 1 and 50")
         if not 0 <= self.online_clients <= 200:
@@ -68,6 +78,13 @@ class DrillPlan:
             raise ValueError("the outage must start after selling does and last a while")
         if self.outage_start + self.outage_length >= self.duration:
             raise ValueError("the outage must end before selling does, so recovery is measured")
+
+    def pace_of(self, index: int) -> float:
+        """Counter `index`'s mean seconds per customer: `pace` for the first, `queue_skew`
+        times that for the last, so the first serves that many times more customers."""
+        if self.terminals == 1:
+            return self.pace
+        return self.pace * self.queue_skew ** (index / (self.terminals - 1))
 
 
 def parse_outage(text: str) -> tuple[float, float]:

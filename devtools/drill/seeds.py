@@ -5,6 +5,7 @@ serves a copy of seeds/ with terminals appended (TOML lets `[[terminals]]` conti
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -15,9 +16,19 @@ def drill_code(terminal_id: str) -> str:
     return f"DRILL-{terminal_id}"
 
 
-def copy_seeds(dest: Path, terminal_ids: list[str]) -> Path:
-    """Copy the demo seeds to `dest` and add `terminal_ids` with codes `drill_code(id)`."""
+ALLOTMENT_SHARE = re.compile(r"(\[cinema\.counter_allotment\]\s*\nshare\s*=\s*)[0-9.]+")
+
+
+def copy_seeds(dest: Path, terminal_ids: list[str], counter_share: float | None = None) -> Path:
+    """Copy the demo seeds to `dest` and add `terminal_ids` with codes `drill_code(id)`; with
+    `counter_share`, the cinema's counter allotment is that share of every house instead."""
     shutil.copytree(DEMO_SEEDS, dest, dirs_exist_ok=True)
+    if counter_share is not None:
+        cinema = dest / "cinema.toml"
+        text, found = ALLOTMENT_SHARE.subn(rf"\g<1>{counter_share}", cinema.read_text("utf-8"))
+        if found != 1:
+            raise ValueError("the demo seeds no longer set [cinema.counter_allotment] share")
+        cinema.write_text(text, encoding="utf-8")
     blocks = [
         f'\n[[terminals]]\nid = "{tid}"\nname = "Drill {tid}"\n'
         f'enrollment_code = "{drill_code(tid)}"\n'

@@ -35,6 +35,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="what the counters' customers want: the opening showtimes (hot) or any (uniform)",
     )
     festival.add_argument(
+        "--queue-skew",
+        type=float,
+        default=1.0,
+        help="the first counter's queue is this many times the last one's (1: even)",
+    )
+    festival.add_argument(
+        "--counter-share",
+        type=float,
+        default=None,
+        help="the cinema's counter allotment, a share of each house (default: the seeds', 0.25)",
+    )
+    festival.add_argument(
         "--no-handover",
         dest="handover",
         action="store_false",
@@ -68,6 +80,8 @@ def run_festival_command(args: argparse.Namespace) -> int:
             fault=args.fault,
             demand=args.demand,
             handover=args.handover,
+            queue_skew=args.queue_skew,
+            counter_share=args.counter_share,
             seed=args.seed,
             out=args.out,
         )

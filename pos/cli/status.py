@@ -33,6 +33,7 @@ def run_status(args: argparse.Namespace) -> int:
             "journal_ok": s.journal_ok,
             "business_date": s.business_date,
             "schedule_date": s.schedule_date,
+            "handovers": counter.handover_counts(),
         }
 
     data = with_counter(args, action)
@@ -45,10 +46,19 @@ def run_status(args: argparse.Namespace) -> int:
             + (f", {d['conflicts']} conflicts for the supervisor" if d["conflicts"] else "")
             + ", "
             f"{sum(d['leases'].values())} seats leased over {len(d['leases'])} showtimes"
+            + _handovers(d["handovers"])
             + ("" if d["journal_ok"] else "; JOURNAL BROKEN")
         ),
     )
     return 0 if data["journal_ok"] else 1  # a script checking the till must notice
+
+
+def _handovers(counts: dict[str, int]) -> str:
+    """Seats handed between counters, once there were any (pending: not yet uploaded)."""
+    if not counts["given"] and not counts["received"]:
+        return ""
+    waiting = f", {counts['pending']} not yet uploaded" if counts["pending"] else ""
+    return f"; handovers {counts['given']} given, {counts['received']} received{waiting}"
 
 
 def run_leases(args: argparse.Namespace) -> int:

@@ -229,8 +229,11 @@ class Seller:
                     "NO_SEAT_MAP", "No seat map for this showtime while the central is away."
                 )
             seat_map = cached.seat_map
-        mine = frozenset(leases.available_seats(self.store, showtime_id))
         offline = fresh is None
+        if offline and self.asker is not None and not self._lease_left(showtime_id):
+            # The lease ran out and the cashier is about to pick seats: ask the peers first.
+            await self.asker.seats_for(showtime_id, 1, self.peer_ask)
+        mine = frozenset(leases.available_seats(self.store, showtime_id))
         if offline:
             selectable = mine
         else:
@@ -456,10 +459,13 @@ class Seller:
                 f"only this terminal's leased seats can be sold; {', '.join(missing)} is not"
                 " one of them"
                 if missing
-                else "the chosen seats come from two leases; choose them from one"
+                else "these seats belong to two leases (one came from another counter);"
+                " sell them as two sales"
             )
             raise SeatUnavailable(
-                "SEAT_NOT_LEASED", f"Offline: {why}.", {"seats": missing, "available": available}
+                "SEAT_NOT_LEASED" if missing else "SEATS_IN_TWO_LEASES",
+                f"Offline: {why}.",
+                {"seats": missing, "available": available},
             )
         cached = cache.get_seat_map(self.store, order.showtime_id)
         for lease_id, seats in sorted(by_lease.items(), key=lambda kv: -len(kv[1])):
@@ -473,6 +479,9 @@ class Seller:
             "LEASE_EXHAUSTED",
             f"Offline and only {len(available)} leased seats left for this showtime.",
         )
+
+    def _lease_left(self, showtime_id: str) -> int:
+        return len(leases.available_seats(self.store, showtime_id))
 
     def _lease_short(self, order: Order, count: int) -> bool:
         """True when no one lease here holds enough unsold seats for the party."""

@@ -188,6 +188,8 @@ class PosApp(App[None]):
         self._open_done.set()
         if self.background:
             self.counter.start_background()
+            if self.counter.peer_error is not None:  # the counter sells on; IT should know
+                self.show_error(self.counter.peer_error)
             self.connect()
         self.print_pending()  # jobs a crash left
 

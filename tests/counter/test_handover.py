@@ -14,6 +14,7 @@ import pytest
 
 from central.server import CentralThread
 from contract.handover import (
+    PEER_PATH,
     SIGNATURE_HEADER,
     Handover,
     HandoverAsk,
@@ -24,6 +25,7 @@ from contract.handover import (
 from contract.models import OfflineBatch, OfflineSale, SyncResult
 from contract.ticket_code import new_private_key
 from offline import handovers, outbox, sales
+from offline.handovers import Ask
 from pos.counter.errors import SeatUnavailable
 from pos.counter.home import Home
 from tests.conftest import enroll
@@ -267,6 +269,58 @@ async def test_unsigned_forged_or_foreign_asks_are_refused(homes: Pair) -> None:
             again = await post(body, sign_ask(body, receiver.key))
             assert first.status_code == 200 and first.json() == again.json()
             assert giver.handover_counts()["given"] == 1
+    finally:
+        await receiver.close()
+        await giver.close()
+
+
+async def test_a_receiver_that_lost_the_answer_gets_the_same_handover_again(
+    live_central: CentralThread, homes: Pair
+) -> None:
+    """The receiver wrote its ask and sent it; the giver committed and answered; the answer
+    never got recorded (a crash, a dropped connection). The next time the receiver needs seats
+    (here: the cashier opens the seat map with the lease run dry) it sends the open ask again
+    under the same id, and the giver answers the handover it made: no second one."""
+    giver_home, receiver_home = homes
+    giver = await refreshed(giver_home)
+    receiver = await refreshed(receiver_home)
+    try:
+        url = giver.serve_peers().url + PEER_PATH
+        live_central.stop()
+        giver.breaker.trip()
+        receiver.breaker.trip()
+        await sell_out_own_lease(receiver)
+        if lease_seats(receiver):
+            await receiver.sell(party(1))
+        assert lease_seats(receiver) == []
+
+        lost = Ask("lost-answer-0001", giver.settings.terminal_id, HOT, 1, 4, "open")
+        handovers.open_ask(receiver.store, lost)
+        body = ask_body(
+            HandoverAsk(
+                request_id=lost.request_id,
+                cinema_id=receiver.settings.cinema_id,
+                showtime_id=HOT,
+                receiver_id=receiver.settings.terminal_id,
+                key_id=receiver.settings.terminal_id,
+                at_least=1,
+                wanted=4,
+                sent_at=receiver.now(),
+            )
+        )
+        async with httpx.AsyncClient() as http:
+            sent = await http.post(
+                url, content=body, headers={SIGNATURE_HEADER: sign_ask(body, receiver.key)}
+            )
+        made = Handover.model_validate(sent.json())  # ... and the receiver never records it
+        assert giver.handover_counts()["given"] == 1
+
+        view = await receiver.seat_view(HOT)  # the lease is dry: the open ask goes again
+        assert view.offline and view.mine == frozenset(made.seats)
+        assert giver.handover_counts()["given"] == 1
+        [received] = handovers.pending_uploads(receiver.store)
+        assert received == made
+        assert handovers.open_asks(receiver.store, HOT) == []
     finally:
         await receiver.close()
         await giver.close()
