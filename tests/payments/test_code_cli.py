@@ -13,7 +13,7 @@ from central.server import CentralThread
 from devtools.gateway.ledger import Drill
 from devtools.gateway.server import GatewayThread
 from pos.counter.home import Home
-from tests.kit import args, pos
+from tests.kit import args, pos, pos_json
 from tests.payments.paykit import CODES, a_showtime, assert_books_match, books, sell_code
 
 
@@ -141,4 +141,34 @@ def test_central_down_code_payment_and_offline_sale(
     assert code == 0, err
     sale = json.loads(out)
     assert sale["mode"] == "offline" and len(sale["tickets"]) == 1
+    assert_books_match(home, gateway)
+
+
+def test_a_sale_that_fails_after_the_charge_gives_the_money_back(
+    home: Home, gateway: GatewayThread
+) -> None:
+    st = a_showtime(home)
+    seats = pos_json(*args(home, "seats", "--showtime", st["id"]))
+    seat = next(s["label"] for s in seats if s["state"] == "free" and not s["leased"])
+    code, _, err = pos(*sell_code(home, st["id"], seat, "cash=1000.00"))
+    assert code == 0, err
+    price = st["prices"]["adult"]
+    code, _, err = pos(*sell_code(home, st["id"], seat, f"code={price}:{CODES['alipay']}"))
+    assert code == 2 and "SEAT_TAKEN" in err  # charged first, then the central said no
+    [trade] = gateway.statement()
+    assert trade["state"] == "reversed" and trade["kept"] == 0
+    assert [r[4] for r in books(home)[0]] == ["reversed"]
+    assert_books_match(home, gateway)
+
+
+def test_void_of_a_code_paid_sale_refunds_the_wallet(home: Home, gateway: GatewayThread) -> None:
+    total = due(home)
+    code, sale, err = sell(home, f"code={total}:{CODES['wechat']}")
+    assert code == 0 and sale is not None, err
+    code, _, err = pos(
+        *args(home, "void", sale["sale_id"]), "--supervisor", "s01", "--pin", "9999", "--json"
+    )
+    assert code == 0, err
+    [trade] = gateway.statement()
+    assert trade["refunded"] == total and trade["kept"] == 0
     assert_books_match(home, gateway)
