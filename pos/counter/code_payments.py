@@ -200,7 +200,9 @@ class CodeTill:
         if trade is not None and trade.status in (TradeStatus.FAILED, TradeStatus.CLOSED):
             self._unwind(no, draft, declined=trade.reason or trade.status.value)
             raise CounterError(
-                "PAYMENT_DECLINED", f"{name} declined the payment ({trade.reason}); take cash."
+                "PAYMENT_DECLINED",
+                f"{name} declined the payment ({trade.reason}); take cash.",
+                {"reason": trade.reason or trade.status.value},
             )
         self._unwind(no, draft)
         if await self._reverse_quietly(no):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ def assert_books_match(home: Home, gateway: GatewayThread) -> None:
             assert statement[key]["kept"] == row[2] - row[6]
     captured_sales = [r[3] for r in rows if r[4] == "captured"]
     assert len(captured_sales) == len(set(captured_sales)), "two charges for one sale"
-    assert asyncio.run(_reconciled(home, gateway)) == []
+    assert _in_thread(_reconciled(home, gateway)) == []
 
 
 def reopen(home: Home) -> int:
@@ -104,7 +105,14 @@ def reopen(home: Home) -> int:
         async with Counter(home) as counter:
             return await counter.code_till.recover()
 
-    return asyncio.run(main())
+    return _in_thread(main())
+
+
+def _in_thread(coro: Any) -> Any:
+    """Run a coroutine to the end on its own loop in a thread: callable from sync tests and
+    from async ones (Pilot) alike."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def _reconciled(home: Home, gateway: GatewayThread) -> list[Any]:
