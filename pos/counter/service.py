@@ -26,7 +26,7 @@ from offline.errors import StoreCorrupt
 from offline.shifts import Shift
 from offline.store import Store
 from pos.counter.after_sale import AfterSale
-from pos.counter.code_payments import CodeTill
+from pos.counter.code_payments import CodeTill, Reconciliation
 from pos.counter.connectivity import Breaker, Mode
 from pos.counter.door import DoorCheck, check_at_door
 from pos.counter.errors import CounterError
@@ -529,6 +529,10 @@ class Counter:
         sale = await self.after_sale.void(sale_id, supervisor_id, pin, reason)
         await self.code_till.send_refunds()
         return sale
+
+    def reconcile_codes(self, statement: list[dict[str, Any]]) -> Reconciliation:
+        """This terminal's payment-code charges against a provider's statement."""
+        return self.code_till.reconcile(statement)
 
     def reprint(self, sale_id: str) -> list[int]:
         return self.after_sale.reprint(sale_id)

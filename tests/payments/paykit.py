@@ -94,7 +94,7 @@ def assert_books_match(home: Home, gateway: GatewayThread) -> None:
             assert statement[key]["kept"] == row[2] - row[6]
     captured_sales = [r[3] for r in rows if r[4] == "captured"]
     assert len(captured_sales) == len(set(captured_sales)), "two charges for one sale"
-    assert _in_thread(_reconciled(home, gateway)) == []
+    assert in_thread(_reconciled(home, gateway)) == []
 
 
 def reopen(home: Home) -> int:
@@ -105,10 +105,10 @@ def reopen(home: Home) -> int:
         async with Counter(home) as counter:
             return await counter.code_till.recover()
 
-    return _in_thread(main())
+    return in_thread(main())
 
 
-def _in_thread(coro: Any) -> Any:
+def in_thread(coro: Any) -> Any:
     """Run a coroutine to the end on its own loop in a thread: callable from sync tests and
     from async ones (Pilot) alike."""
     with ThreadPoolExecutor(1) as pool:
