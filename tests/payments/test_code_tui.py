@@ -133,3 +133,27 @@ async def test_a_code_of_neither_kind_is_refused_on_screen(
         assert isinstance(app.screen, PaymentScreen)
         assert any("BAD_PAYMENT_CODE" in n for n in notices(app))
     assert gateway.statement() == []
+
+
+def test_the_demo_takes_payment_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pos demo` starts a reference gateway beside its central and makes its terminal a
+    merchant: a trainer can scan to pay straight away."""
+    import pos.cli.tui as cli_tui
+    from tests.kit import pos
+
+    def drive(app: PosApp) -> int:
+        async def main() -> None:
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                await to_payment(pilot)
+                await scan_and_pay(pilot, CODES["alipay"])
+                assert isinstance(app.screen, ResultScreen), notices(app)
+
+        asyncio.run(main())
+        return 0
+
+    monkeypatch.setattr(cli_tui, "run_app", drive)
+    code, _, err = pos("demo", "--home", str(tmp_path / "demo"))
+    assert code == 0, err
+    assert "scan to pay" in err
+    assert (tmp_path / "demo" / "tickets.bin").stat().st_size > 0
