@@ -285,6 +285,15 @@ class CodeTill:
         code_payments.move(self.store, row.out_trade_no, "reversing")
         return await self._reverse_quietly(row.out_trade_no)
 
+    async def retry(self) -> int:
+        """While the till runs: reversals and refunds the provider did not confirm before
+        (never a charge still being made). Returns how many are still open."""
+        left = 0
+        for row in code_payments.listed(self.store, states=("reversing",)):
+            if not await self._reverse_quietly(row.out_trade_no):
+                left += 1
+        return left + await self.send_refunds()
+
     def give_back(self, sale: sales.Sale, amount: int) -> None:
         """Of `amount` fen given back on a code-paid sale, the part that goes back to the
         customer's wallet (cash first, contract.money.cash_back), recorded for the provider.

@@ -435,6 +435,15 @@ class Counter:
     ) -> None:
         self._tasks.append(asyncio.create_task(self._probe_loop(probe_every)))
         self._tasks.append(asyncio.create_task(self._sync_loop(sync_every, refresh_every)))
+        if self.settings.code_pay is not None:
+            self._tasks.append(asyncio.create_task(self._code_retry_loop(refresh_every / 2)))
+
+    async def _code_retry_loop(self, every: float) -> None:
+        """Money owed back through a payment provider that did not answer goes back as soon
+        as it does, not only at the next start."""
+        while True:
+            await asyncio.sleep(every * random.uniform(0.8, 1.2))
+            await self.code_till.retry()
 
     async def _probe_loop(self, every: float) -> None:
         while True:

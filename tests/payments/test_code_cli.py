@@ -14,7 +14,14 @@ from devtools.gateway.ledger import Drill
 from devtools.gateway.server import GatewayThread
 from pos.counter.home import Home
 from tests.kit import args, pos, pos_json
-from tests.payments.paykit import CODES, a_showtime, assert_books_match, books, sell_code
+from tests.payments.paykit import (
+    CODES,
+    a_showtime,
+    assert_books_match,
+    books,
+    in_thread,
+    sell_code,
+)
 
 
 def sell(home: Home, pay: str, seats: str = "auto:2") -> tuple[int, dict | None, str]:
@@ -172,3 +179,35 @@ def test_void_of_a_code_paid_sale_refunds_the_wallet(home: Home, gateway: Gatewa
     [trade] = gateway.statement()
     assert trade["refunded"] == total and trade["kept"] == 0
     assert_books_match(home, gateway)
+
+
+def test_a_refund_the_provider_missed_goes_back_when_it_answers(
+    home: Home, gateway: GatewayThread
+) -> None:
+    total = due(home)
+    code, sale, err = sell(home, f"code={total}:{CODES['alipay']}")
+    assert code == 0 and sale is not None, err
+    gateway.stop()
+    code, _, err = pos(
+        *args(home, "refund", sale["sale_id"], "--tickets", sale["tickets"][0]["id"]),
+        "--supervisor", "s01", "--pin", "9999", "--json",
+    )  # fmt: skip
+    assert code == 0, err  # the tickets are refunded here; the wallet's share is owed
+    assert in_thread(retried(home)) == 1
+    again = GatewayThread(port=gateway.port, gateway=gateway.gateway).start()
+    try:
+        assert in_thread(retried(home)) == 0
+        [trade] = again.statement()
+        assert trade["refunded"] == sale["tickets"][0]["price"]
+        assert_books_match(home, again)
+    finally:
+        again.stop()
+
+
+async def retried(home: Home) -> int:
+    """What is still owed after a till's start (its recovery asks the provider) and one
+    retry, as a running till makes them."""
+    from pos.counter.service import Counter
+
+    async with Counter(home) as counter:
+        return await counter.code_till.retry()

@@ -157,3 +157,20 @@ def test_the_demo_takes_payment_codes(tmp_path: Path, monkeypatch: pytest.Monkey
     assert code == 0, err
     assert "scan to pay" in err
     assert (tmp_path / "demo" / "tickets.bin").stat().st_size > 0
+
+
+async def test_provider_unreachable_offers_cash_at_once(
+    till: Terminal, gateway: GatewayThread
+) -> None:
+    gateway.stop()
+    app = till.app(language="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await to_payment(pilot)
+        await scan_and_pay(pilot, CODES["alipay"])
+        assert isinstance(app.screen, PaymentScreen)
+        [notice] = [n for n in notices(app) if "PROVIDER_UNREACHABLE" in n]
+        assert "现金" in notice  # "take cash", in the cashier's language
+        await pilot.press("f7", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultScreen), notices(app)
