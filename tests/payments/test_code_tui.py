@@ -174,3 +174,37 @@ async def test_provider_unreachable_offers_cash_at_once(
         await pilot.press("f7", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ResultScreen), notices(app)
+
+
+async def test_refund_of_a_code_paid_ticket_goes_back_to_the_wallet(
+    till: Terminal, gateway: GatewayThread
+) -> None:
+    from offline import sales
+    from pos.tui.screens import SalesScreen
+    from pos.tui.widgets import RefundDialog
+
+    app = till.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await to_payment(pilot)
+        await pilot.press(*"50")  # ¥50 in cash, the payment code pays the rest
+        await scan_and_pay(pilot, CODES["wechat"])
+        assert isinstance(app.screen, ResultScreen), notices(app)
+        sale = app.counter.recent_sales(1)[0]
+        await pilot.press("enter")  # next customer
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, SalesScreen)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, RefundDialog)
+        said = text_of(app, "#refund-money")
+        assert "¥50.00 in cash" in said and "back to WeChat Pay by itself" in said, said
+        await pilot.press("enter", *"s01", "tab", *"9999", "enter")
+        await settle(pilot)
+        assert sales.get(app.counter.store, sale.id).state == "refunded"
+        assert "back to WeChat Pay" in text_of(app, "#sales-message")
+    [trade] = gateway.statement()
+    assert trade["refunded"] == sale.total - 5000 and trade["kept"] == 0
+    assert_books_match(till.home, gateway)
