@@ -514,6 +514,17 @@ class ReportLine(Request):
     status: str
 
 
+class CodeTrade(Request):
+    """One payment-code charge as the provider numbered it (Alipay, WeChat Pay)."""
+
+    provider: PaymentMethod
+    out_trade_no: Ident
+    trade_no: Ident | None
+    sale_key: IdempotencyKey
+    amount: Fen
+    refunded: Fen = 0
+
+
 class ReconciliationRequest(Request):
     kind: Annotated[str, StringConstraints(pattern=r"^(shift|day)$")]
     report_id: Ident
@@ -525,6 +536,8 @@ class ReconciliationRequest(Request):
     refunds: int
     by_payment: dict[str, int]
     sales: Annotated[list[ReportLine], Field(max_length=100_000)]
+    code_trades: Annotated[list[CodeTrade], Field(max_length=100_000)] = []
+    """Payment-code charges of these sales, with the provider's trade numbers."""
 
 
 class Difference(Answer):

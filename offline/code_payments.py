@@ -164,6 +164,21 @@ def for_sale(store: Store, sale_id: str) -> CodePayment | None:
     return _row(row) if row else None
 
 
+def trades_of(store: Store, sale_ids: list[str]) -> list[dict[str, Any]]:
+    """The captured charges of these sales (a Z report's), with the providers' trade numbers
+    and what went back through the provider, in order."""
+    wanted = set(sale_ids)
+    rows = store.db.execute(
+        "SELECT c.provider, c.out_trade_no, c.trade_no, s.idempotency_key, c.amount,"
+        " coalesce((SELECT sum(r.amount) FROM code_refunds r WHERE r.out_trade_no ="
+        " c.out_trade_no AND r.state = 'done'), 0), c.sale_id"
+        " FROM code_payments c JOIN sales s ON s.id = c.sale_id WHERE c.state = 'captured'"
+        " ORDER BY c.created_at"
+    ).fetchall()
+    keys = ("provider", "out_trade_no", "trade_no", "sale_key", "amount", "refunded")
+    return [dict(zip(keys, row[:6], strict=True)) for row in rows if row[6] in wanted]
+
+
 def open_refund(store: Store, out_request_no: str, out_trade_no: str, amount: int) -> CodeRefund:
     """Money going back to the customer's wallet, recorded before the provider is asked (call
     inside the transaction that marks the tickets refunded)."""

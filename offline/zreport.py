@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from contract.money import cash_back
 from contract.ticket_code import canonical_json
-from offline import journal, outbox
+from offline import code_payments, journal, outbox
 from offline.journal import JournalEntry
 from offline.store import Store
 from offline.values import from_iso, utc_iso
@@ -142,6 +142,8 @@ class ZReport:
     mismatches: list[str] = field(default_factory=list)
     day_close: dict[str, Any] | None = None
     """The day's close as journalled: who, when, and any supervisor override."""
+    code_trades: list[dict[str, Any]] = field(default_factory=list)
+    """The payment-code charges of these sales, with the providers' trade numbers."""
 
     @property
     def net(self) -> int:
@@ -185,6 +187,7 @@ def build(store: Store, scope: Scope) -> ZReport:
     report.journal = _span(store, covered)
     report.outbox = _outbox_counts(store)
     report.mismatches = _mismatches(scope, report.lines, rows)
+    report.code_trades = code_payments.trades_of(store, [s.sale_id for s in report.lines])
     return report
 
 

@@ -1,5 +1,6 @@
 """`pos gateway serve`: the reference payment gateway (Alipay, WeChat Pay) for demos, tests and
-drills; `pos gateway join`: make this terminal one of its merchants."""
+drills; `pos gateway join`: make this terminal one of its merchants; `pos gateway reconcile`:
+this terminal's code payments against the gateway's statement (exit 1 on a difference)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import contextlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pos.cli.common import add_common, emit, home_of, require_extra
+from pos.cli.common import add_common, emit, home_of, require_extra, with_counter
+
+if TYPE_CHECKING:
+    from pos.counter.service import Counter
 
 DRILLS = (
     "instant",
@@ -38,6 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     join.add_argument("--poll", type=float, default=2.0, help="seconds between queries")
     add_common(join)
     join.set_defaults(func=run_join)
+    reconcile = actions.add_parser(
+        "reconcile", help="compare this terminal's code payments with a gateway's statement"
+    )
+    reconcile.add_argument("--url", required=True, help="the gateway's URL")
+    add_common(reconcile)
+    reconcile.set_defaults(func=run_reconcile)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -79,3 +90,25 @@ def run_join(args: argparse.Namespace) -> int:
         ),
     )
     return 0
+
+
+def run_reconcile(args: argparse.Namespace) -> int:
+    from devtools.gateway.server import fetch_statement  # lazy, for start-up speed
+
+    statement = fetch_statement(args.url)
+
+    async def action(counter: Counter) -> Any:
+        return counter.reconcile_codes(statement).to_json()
+
+    result = with_counter(args, action, recover=False)
+    emit(
+        args,
+        result,
+        lambda r: "; ".join(f"{p}: kept {fen} fen" for p, fen in sorted(r["kept"].items()))
+        + f"; {len(r['differences'])} difference(s)"
+        + "".join(
+            f"\n  {d['provider']} {d['out_trade_no']}: ours {d['ours']}, theirs {d['theirs']}"
+            for d in r["differences"]
+        ),
+    )
+    return 1 if result["differences"] else 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pos.cli.common import home_at, require_extra
+from pos.cli.gateway import DRILLS
 
 if TYPE_CHECKING:
     from pos.counter.service import Counter
@@ -36,6 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=date.fromisoformat,
         default=None,
         help="the seeded day's date (default: tomorrow in Shanghai, so every showtime is on sale)",
+    )
+    demo.add_argument(
+        "--payment-drill",
+        choices=DRILLS,
+        default="instant",
+        help="how the demo's payment gateway answers scanned codes (default: at once)",
     )
     demo.set_defaults(func=run_demo)
 
@@ -76,6 +83,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
     from central.server import CentralThread
     from contract.business_day import tomorrow
+    from devtools.gateway.join import join_gateway
+    from devtools.gateway.ledger import Drill
+    from devtools.gateway.server import GatewayThread
     from pos.counter.enrollment import enroll
     from pos.counter.errors import CounterError
 
@@ -87,7 +97,11 @@ def run_demo(args: argparse.Namespace) -> int:
     terminal = folder / "terminal"
     tickets = folder / "tickets.bin"
     print(f"pos demo: central and terminal in {folder} (business day {day})", file=sys.stderr)
-    with CentralThread(folder / "central.db", business_date=day) as central:
+    with (
+        CentralThread(folder / "central.db", business_date=day) as central,
+        GatewayThread() as gateway,
+    ):
+        gateway.set_drill(Drill(args.payment_drill))
         code = central.info()["terminals"][0]["enrollment_code"]
         asyncio.run(
             enroll(
@@ -98,10 +112,12 @@ def run_demo(args: argparse.Namespace) -> int:
                 language=args.language,
             )
         )
+        join_gateway(home_at(terminal), gateway.url)
         run_app(counter_app(terminal, previews=folder / "previews", drill=central))
     print(
         f"pos demo: tickets in {tickets}, pictures in {folder / 'previews'}; "
-        "log in as c01 / 1111 (supervisor s01 / 9999)",
+        "log in as c01 / 1111 (supervisor s01 / 9999); scan to pay (F8) with an Alipay code"
+        " such as 286012345678901234 or a WeChat Pay one such as 134567890123456789",
         file=sys.stderr,
     )
     return 0

@@ -21,13 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract import money
 from contract.business_day import Clock
 from offline import code_payments, sales
 from offline.code_payments import CodePayment
 from offline.store import Store
 from pos.counter.errors import CounterError
-from pos.counter.payments import CODE_METHODS, Tender
+from pos.counter.payments import CODE_METHODS, Tender, cash_back_of
 from pos.counter.selling import Order, Outcome, Seller
 from pos.ports.payments import (
     CodePaySettings,
@@ -198,7 +197,9 @@ class CodeTill:
         if trade is not None and trade.status in (TradeStatus.FAILED, TradeStatus.CLOSED):
             self._unwind(no, draft, declined=trade.reason or trade.status.value)
             raise CounterError(
-                "PAYMENT_DECLINED", f"{name} declined the payment ({trade.reason}); take cash."
+                "PAYMENT_DECLINED",
+                f"{name} declined the payment ({trade.reason}); take cash.",
+                {"reason": trade.reason or trade.status.value},
             )
         self._unwind(no, draft)
         if await self._reverse_quietly(no):
@@ -281,16 +282,24 @@ class CodeTill:
         code_payments.move(self.store, row.out_trade_no, "reversing")
         return await self._reverse_quietly(row.out_trade_no)
 
+    async def retry(self) -> int:
+        """While the till runs: reversals and refunds the provider did not confirm before
+        (never a charge still being made). Returns how many are still open."""
+        left = 0
+        for row in code_payments.listed(self.store, states=("reversing",)):
+            if not await self._reverse_quietly(row.out_trade_no):
+                left += 1
+        return left + await self.send_refunds()
+
     def give_back(self, sale: sales.Sale, amount: int) -> None:
         """Of `amount` fen given back on a code-paid sale, the part that goes back to the
-        customer's wallet (cash first, contract.money.cash_back), recorded for the provider.
+        customer's wallet (cash first, `cash_back_of`), recorded for the provider.
         Call inside the transaction that marks the tickets refunded or the sale voided; `sale`
         as it was before."""
         row = code_payments.for_sale(self.store, sale.id)
         if row is None:
             return
-        cash_paid = sum(p.amount for p in sale.payments if p.method == "cash")
-        cash = money.cash_back(amount, cash_paid, min(sale.refunded, cash_paid))
+        cash = cash_back_of(sale, amount)
         if amount - cash > 0:
             code_payments.open_refund(self.store, uuid.uuid4().hex, row.out_trade_no, amount - cash)
 

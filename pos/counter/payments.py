@@ -4,12 +4,16 @@ is due (the difference is change), a card is charged exactly. Integer fen throug
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from contract import money
 from contract.models import Payment, PaymentMethod
 from pos.counter.errors import CounterError, NotPaid
 from pos.ports.payments.errors import BadPaymentCode
 from pos.ports.payments.kinds import kind_of
+
+if TYPE_CHECKING:
+    from offline.sales import Sale
 
 MAX_TENDER = 10_000_000
 """¥100,000: more than any till takes in one hand-over; a bigger figure is a typing slip."""
@@ -75,6 +79,14 @@ def parse_tenders(text: str) -> list[Tender]:
     if not tenders:
         raise CounterError("BAD_PAYMENT", "No payment given.")
     return tenders
+
+
+def cash_back_of(sale: Sale, amount: int) -> int:
+    """Of `amount` given back on `sale`, the part paid out in cash: cash first
+    (contract.money.cash_back), after what earlier refunds already took from the cash. The rest
+    goes back the other way the sale was paid (card, or the payment code's wallet)."""
+    cash_paid = sum(p.amount for p in sale.payments if p.method == PaymentMethod.CASH)
+    return money.cash_back(amount, cash_paid, min(sale.refunded, cash_paid))
 
 
 def check_tender(tender: Tender) -> None:

@@ -27,7 +27,7 @@ from offline.errors import StoreCorrupt
 from offline.shifts import Shift
 from offline.store import Store
 from pos.counter.after_sale import AfterSale, Exchange, ExchangePlan
-from pos.counter.code_payments import CodeTill
+from pos.counter.code_payments import CodeTill, Reconciliation
 from pos.counter.connectivity import Breaker, Mode
 from pos.counter.door import DoorCheck, check_at_door
 from pos.counter.errors import CounterError
@@ -478,6 +478,15 @@ class Counter:
                 self.peer_error = exc
         self._tasks.append(asyncio.create_task(self._probe_loop(probe_every)))
         self._tasks.append(asyncio.create_task(self._sync_loop(sync_every, refresh_every)))
+        if self.settings.code_pay is not None:
+            self._tasks.append(asyncio.create_task(self._code_retry_loop(refresh_every / 2)))
+
+    async def _code_retry_loop(self, every: float) -> None:
+        """Money owed back through a payment provider that did not answer goes back as soon
+        as it does, not only at the next start."""
+        while True:
+            await asyncio.sleep(every * random.uniform(0.8, 1.2))
+            await self.code_till.retry()
 
     def serve_peers(self) -> PeerServer:
         """Answer the cinema's other counters' asks for seats at `peer_listen`, in a thread."""
@@ -613,6 +622,10 @@ class Counter:
 
     def exchange_plan(self, sale_id: str, showtime_id: str | None = None) -> ExchangePlan:
         return self.after_sale.exchange_plan(sale_id, showtime_id)
+
+    def reconcile_codes(self, statement: list[dict[str, Any]]) -> Reconciliation:
+        """This terminal's payment-code charges against a provider's statement."""
+        return self.code_till.reconcile(statement)
 
     def reprint(self, sale_id: str) -> list[int]:
         return self.after_sale.reprint(sale_id)

@@ -11,7 +11,7 @@ import io
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contract.models import ReconciliationRequest, ReportLine
+from contract.models import CodeTrade, ReconciliationRequest, ReportLine
 from contract.money import format_money
 from offline.zreport import ZReport
 from printer.layout import ReportFace, ReportRow, ReportSection
@@ -44,6 +44,7 @@ def reconciliation_request(report_id: str, report: ZReport) -> ReconciliationReq
         gross=sum(s.total for s in live),
         refunds=sum(s.refunded for s in live),
         by_payment=by_payment,
+        code_trades=[CodeTrade.model_validate(t) for t in report.code_trades],
         sales=[
             ReportLine(
                 sale_id=s.central_sale_id,
@@ -79,6 +80,9 @@ def _rows(report: ZReport) -> list[tuple[str, str, int | None, int | None]]:
     rows.append(("Returns", "voids", report.voids.count, report.voids.amount))
     for method, amount in sorted(report.given_back_by_payment.items()):
         rows.append(("Returns", f"given back: {method}", None, amount))
+    for trade in report.code_trades:
+        item = f"{trade['provider']} {trade['trade_no'] or trade['out_trade_no']}"
+        rows.append(("Payment codes", item, None, trade["amount"] - trade["refunded"]))
     rows.append(("Counter", "pickups", report.pickups, None))
     rows.append(("Counter", "reprints", report.reprints, None))
     cash = report.cash

@@ -13,8 +13,15 @@ from central.server import CentralThread
 from devtools.gateway.ledger import Drill
 from devtools.gateway.server import GatewayThread
 from pos.counter.home import Home
-from tests.kit import args, pos
-from tests.payments.paykit import CODES, a_showtime, assert_books_match, books, sell_code
+from tests.kit import args, pos, pos_json
+from tests.payments.paykit import (
+    CODES,
+    a_showtime,
+    assert_books_match,
+    books,
+    in_thread,
+    sell_code,
+)
 
 
 def sell(home: Home, pay: str, seats: str = "auto:2") -> tuple[int, dict | None, str]:
@@ -135,10 +142,78 @@ def test_central_down_code_payment_and_offline_sale(
     total = due(home, 1)
     st = a_showtime(home)
     live_central.stop()
-    code, out, err = pos(
-        *sell_code(home, st["id"], "auto:1", f"code={total}:{CODES['wechat']}"), "--json"
+    # The first sale finds the central gone mid-sale and fails over to the lease; the second
+    # starts OFFLINE (its draft is an offline one from the first moment).
+    for kind in ("wechat", "alipay"):
+        code, out, err = pos(
+            *sell_code(home, st["id"], "auto:1", f"code={total}:{CODES[kind]}"), "--json"
+        )
+        assert code == 0, err
+        sale = json.loads(out)
+        assert sale["mode"] == "offline" and len(sale["tickets"]) == 1
+    rows, sales = books(home)
+    assert [r[4] for r in rows] == ["captured", "captured"]
+    assert all(sales[r[3]][0] in ("paid", "printed") for r in rows)
+    assert_books_match(home, gateway)
+
+
+def test_a_sale_that_fails_after_the_charge_gives_the_money_back(
+    home: Home, gateway: GatewayThread
+) -> None:
+    st = a_showtime(home)
+    seats = pos_json(*args(home, "seats", "--showtime", st["id"]))
+    seat = next(s["label"] for s in seats if s["state"] == "free" and not s["leased"])
+    code, _, err = pos(*sell_code(home, st["id"], seat, "cash=1000.00"))
+    assert code == 0, err
+    price = st["prices"]["adult"]
+    code, _, err = pos(*sell_code(home, st["id"], seat, f"code={price}:{CODES['alipay']}"))
+    assert code == 2 and "SEAT_TAKEN" in err  # charged first, then the central said no
+    [trade] = gateway.statement()
+    assert trade["state"] == "reversed" and trade["kept"] == 0
+    assert [r[4] for r in books(home)[0]] == ["reversed"]
+    assert_books_match(home, gateway)
+
+
+def test_void_of_a_code_paid_sale_refunds_the_wallet(home: Home, gateway: GatewayThread) -> None:
+    total = due(home)
+    code, sale, err = sell(home, f"code={total}:{CODES['wechat']}")
+    assert code == 0 and sale is not None, err
+    code, _, err = pos(
+        *args(home, "void", sale["sale_id"]), "--supervisor", "s01", "--pin", "9999", "--json"
     )
     assert code == 0, err
-    sale = json.loads(out)
-    assert sale["mode"] == "offline" and len(sale["tickets"]) == 1
+    [trade] = gateway.statement()
+    assert trade["refunded"] == total and trade["kept"] == 0
     assert_books_match(home, gateway)
+
+
+def test_a_refund_the_provider_missed_goes_back_when_it_answers(
+    home: Home, gateway: GatewayThread
+) -> None:
+    total = due(home)
+    code, sale, err = sell(home, f"code={total}:{CODES['alipay']}")
+    assert code == 0 and sale is not None, err
+    gateway.stop()
+    code, _, err = pos(
+        *args(home, "refund", sale["sale_id"], "--tickets", sale["tickets"][0]["id"]),
+        "--supervisor", "s01", "--pin", "9999", "--json",
+    )  # fmt: skip
+    assert code == 0, err  # the tickets are refunded here; the wallet's share is owed
+    assert in_thread(retried(home)) == 1
+    again = GatewayThread(port=gateway.port, gateway=gateway.gateway).start()
+    try:
+        assert in_thread(retried(home)) == 0
+        [trade] = again.statement()
+        assert trade["refunded"] == sale["tickets"][0]["price"]
+        assert_books_match(home, again)
+    finally:
+        again.stop()
+
+
+async def retried(home: Home) -> int:
+    """What is still owed after a till's start (its recovery asks the provider) and one
+    retry, as a running till makes them."""
+    from pos.counter.service import Counter
+
+    async with Counter(home) as counter:
+        return await counter.code_till.retry()

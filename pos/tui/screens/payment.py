@@ -1,5 +1,8 @@
-"""Payment: cash with change due, card with a reference, or both (split). Amounts are typed in
-yuan (`100` or `100.50`); the counter settles in fen and sells.
+"""Payment: cash with change due, card with a reference, a scanned payment code (Alipay,
+WeChat Pay), or cash with either (split). Amounts are typed in yuan (`100` or `100.50`); the
+counter settles in fen and sells. A barcode scanner types the customer's code and Enter, like a
+keyboard: the code pays what cash does not, and while the customer confirms in the app the
+screen says so.
 
 Two questions before money is taken: cash that leaves a ¥100 note or more in change (a typing
 slip such as 2000 for 200, or a note too many) is confirmed first; and if the central fails
@@ -52,6 +55,7 @@ class PaymentScreen(CounterScreen):
         Binding("enter", "enter", "key.pay", show=False, priority=True),
         Binding("f6", "card_all", "key.card_all"),
         Binding("f7", "cash_exact", "key.cash_exact"),
+        Binding("f8", "scan", "key.scan"),
         Binding("f9", "pay", "key.pay"),
         Binding("escape", "back", "key.back"),
     ]
@@ -80,6 +84,8 @@ class PaymentScreen(CounterScreen):
             yield Words("payment.card")
             yield Field(placeholder="0.00", id="card")
             yield Field(placeholder=t("payment.reference"), id="reference")
+            yield Words("payment.code")
+            yield Field(placeholder=t("payment.code_placeholder"), id="code", password=True)
             yield Words(id="change", classes="total")
             yield Words(id="payment-message", classes="message")
 
@@ -90,17 +96,21 @@ class PaymentScreen(CounterScreen):
 
     def relabel(self) -> None:
         self.query_one("#reference", Input).placeholder = t("payment.reference")
+        self.query_one("#code", Input).placeholder = t("payment.code_placeholder")
 
     def tenders(self) -> list[Tender]:
         from contract.models import PaymentMethod  # lazy, for start-up speed
-        from pos.counter.payments import Tender  # lazy, for start-up speed
+        from pos.counter.payments import Tender, code_tender  # lazy, for start-up speed
 
         cash = yuan(self.query_one("#cash", Input).value)
         card = yuan(self.query_one("#card", Input).value)
         reference = self.query_one("#reference", Input).value.strip() or None
+        code = self.query_one("#code", Input).value.strip()
         tenders = [Tender(PaymentMethod.CASH, cash)]
         if card:
             tenders.append(Tender(PaymentMethod.CARD, card, reference))
+        if code:
+            tenders.append(code_tender(max(self.total - cash - card, 0), code))
         return tenders
 
     @on(Input.Changed)
@@ -119,7 +129,15 @@ class PaymentScreen(CounterScreen):
         except BoxOfficeError as exc:  # an amount that is not one yet, while typing
             line.update(error_text(exc))
         else:
-            line.say("payment.change", amount=money(settlement.change))
+            by_code = [x for x in settlement.payments if x.method in ("alipay", "wechat")]
+            if by_code:
+                line.say(
+                    "payment.code_pays",
+                    amount=money(by_code[0].amount),
+                    change=money(settlement.change),
+                )
+            else:
+                line.say("payment.change", amount=money(settlement.change))
 
     def action_card_all(self) -> None:
         self.query_one("#cash", Input).value = ""
@@ -131,8 +149,14 @@ class PaymentScreen(CounterScreen):
         self.query_one("#cash", Input).value = money(self.total).lstrip("¥")
         self.query_one("#cash", Input).focus()
 
+    def action_scan(self) -> None:
+        """Ready for the scanner: the code pays whatever cash typed so far does not."""
+        self.query_one("#code", Input).value = ""
+        self.query_one("#code", Input).focus()
+
     def action_enter(self) -> None:
-        """Enter after a card amount goes to its reference; anywhere else it pays."""
+        """Enter after a card amount goes to its reference; anywhere else it pays (the
+        scanner's Enter after a payment code too)."""
         card = self.query_one("#card", Input)
         if card.has_focus and card.value.strip():
             self.query_one("#reference", Input).focus()
@@ -168,15 +192,19 @@ class PaymentScreen(CounterScreen):
         if settlement.change >= CONFIRM_CHANGE_FROM and not confirmed:
             self._confirm_cash(settlement.tendered, settlement.change)
             return
-        message.say("payment.selling")
+        by_code = any(x.method in (PaymentMethod.ALIPAY, PaymentMethod.WECHAT) for x in tenders)
+        message.say("payment.charging" if by_code else "payment.selling")
         box = self.query_one("#payment-box")
         box.disabled = True
         order = self._order(tenders)
         try:
-            outcome = await self.counter.sell(order)
+            outcome = await self.counter.sell(
+                order, on_waiting=lambda: message.say("payment.waiting_customer")
+            )
         except BoxOfficeError as exc:
             box.disabled = False
             message.say("")
+            self.query_one("#code", Input).value = ""  # a payment code is good for one try
             self.drop_keys()
             if await self._seats_changed(exc):
                 return

@@ -174,14 +174,10 @@ class SalesScreen(CounterScreen):
         else:
             amount = sale.total - sale.refunded
             await self.counter.void(sale.id, supervisor, pin, cashier_id=self.cashier_id)
-        back = give_back(sale, amount)
-        self.say(
-            f"sales.{what}_done",
-            what=self.what(sale),
-            amount=money(amount),
-            cash=money(back.cash),
-            card=money(back.card),
+        key, words = give_back(sale, amount).say(
+            f"sales.{what}_done", what=self.what(sale), amount=money(amount)
         )
+        self.say(key, **words)
         self.fill()
         self.post_message(SalesChanged())
 

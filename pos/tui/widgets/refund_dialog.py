@@ -2,7 +2,8 @@
 
 Space ticks or unticks the highlighted ticket (all are ticked at first), Tab goes to the reason,
 Enter asks for the supervisor. Money goes back cash first, as the drawer and the Z report count
-it: a sale paid partly by card gives back its cash part before anything goes to the card."""
+it: a sale paid partly by card gives back its cash part before anything goes to the card; a
+payment code's part goes back to the customer's wallet through the provider, by the till."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from contract.money import cash_back
 from contract.seating import seat_order
 from pos.tui.i18n import money, t
 from pos.tui.typeahead import typeahead
@@ -39,14 +39,26 @@ class Refund:
 class GiveBack:
     cash: int
     card: int
+    to: str = "card"
+    """Where the non-cash part goes: the card, or the payment code's wallet (alipay, wechat),
+    which the till refunds through the provider by itself."""
+
+    def say(self, key: str, **words: str) -> tuple[str, dict[str, str]]:
+        """The catalog key and words telling the cashier this: `key` for a card, `key_code`
+        naming the provider for a payment code."""
+        words |= {"cash": money(self.cash), "card": money(self.card)}
+        if self.to == "card":
+            return key, words
+        return f"{key}_code", words | {"provider": t(f"provider.{self.to}")}
 
 
 def give_back(sale: Sale, amount: int) -> GiveBack:
     """`amount` of `sale` handed back, cash first (after what earlier refunds took from it)."""
-    cash_paid = sum(p.amount for p in sale.payments if p.method == "cash")
-    # earlier refunds went back cash first too, so they took min(refunded, cash_paid) in cash
-    cash = cash_back(amount, cash_paid, min(sale.refunded, cash_paid))
-    return GiveBack(cash=cash, card=amount - cash)
+    from pos.counter.payments import cash_back_of  # lazy, for start-up speed
+
+    cash = cash_back_of(sale, amount)
+    to = next((p.method for p in sale.payments if p.method not in ("cash", "card")), "card")
+    return GiveBack(cash=cash, card=amount - cash, to=to)
 
 
 class RefundDialog(ModalScreen[Refund | None]):
@@ -101,9 +113,8 @@ class RefundDialog(ModalScreen[Refund | None]):
         )
         amount = sum(ticket.price for ticket in self.live if ticket.id in self.ticked)
         back = give_back(self.sale, amount)
-        self.query_one("#refund-money", Words).say(
-            "refund.money", amount=money(amount), cash=money(back.cash), card=money(back.card)
-        )
+        key, words = back.say("refund.money", amount=money(amount))
+        self.query_one("#refund-money", Words).say(key, **words)
 
     def action_tick(self) -> None:
         table = self.query_one("#refund-tickets", Table)

@@ -1,0 +1,121 @@
+"""End of day with payment codes: the Z report and its upload show code payments per provider
+with the providers' trade numbers, and `pos gateway reconcile` matches them against the
+gateway's own statement — and says so when they differ. Also: `pos gateway serve` as a process,
+and the terminal's secrets kept private."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from devtools.gateway.server import GatewayThread
+from pos.counter.home import Home
+from pos.counter.service import Counter
+from pos.counter.zreport import reconciliation_request, report_id, to_json
+from tests.kit import args, pos, pos_json
+from tests.payments.paykit import CODES, a_showtime, in_thread, sell_code
+
+
+async def _shift_report(home: Home) -> dict:
+    """c01's shift report (an X report while open) and its upload as the close would send it."""
+    async with Counter(home) as counter:
+        shift = counter.current_shift("c01")
+        assert shift is not None
+        report, _ = counter.shifts.shift_report(shift.id)
+        upload = reconciliation_request(report_id("T01", report), report).model_dump(mode="json")
+        return {"report": to_json(report), "upload": upload}
+
+
+def test_z_report_and_reconciliation(home: Home, gateway: GatewayThread) -> None:
+    st = a_showtime(home)
+    price = st["prices"]["adult"]
+    sold = {}
+    for kind in ("alipay", "wechat"):
+        sold[kind] = pos_json(
+            *sell_code(home, st["id"], "auto:2", f"code={2 * price}:{CODES[kind]}")
+        )
+    pos_json(*sell_code(home, st["id"], "auto:1", "cash=1000.00"))
+    ticket = sold["alipay"]["tickets"][0]["id"]
+    pos_json(
+        *args(home, "refund", sold["alipay"]["sale_id"], "--tickets", ticket),
+        "--supervisor", "s01", "--pin", "9999",
+    )  # fmt: skip
+    report = in_thread(_shift_report(home))["report"]
+    assert report["by_payment"]["alipay"] == 2 * price
+    assert report["by_payment"]["wechat"] == 2 * price
+    assert report["given_back_by_payment"]["alipay"] == price
+    statement = {t["out_trade_no"]: t for t in gateway.statement()}
+    trades = {t["provider"]: t for t in report["code_trades"]}
+    assert set(trades) == {"alipay", "wechat"}
+    for kind, trade in trades.items():
+        theirs = statement[trade["out_trade_no"]]
+        assert (trade["trade_no"], trade["amount"]) == (theirs["trade_no"], theirs["amount"])
+        assert trade["refunded"] == theirs["refunded"] == (price if kind == "alipay" else 0)
+
+    code, out, err = pos(*args(home, "gateway", "reconcile", "--url", gateway.url), "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["kept"] == {"alipay": price, "wechat": 2 * price}
+    assert answer["differences"] == []
+    assert sorted(answer["trades"]["alipay"] + answer["trades"]["wechat"]) == sorted(
+        t["trade_no"] for t in statement.values()
+    )
+    # a charge the gateway has and this terminal never made is a difference
+    gateway.gateway.ledger.open("wechat", "STRANGER0001", 500, "success")
+    code, out, _ = pos(*args(home, "gateway", "reconcile", "--url", gateway.url))
+    assert code == 1 and "STRANGER0001: ours 0, theirs 500" in out
+
+
+def test_the_upload_carries_the_trade_numbers(home: Home, gateway: GatewayThread) -> None:
+    st = a_showtime(home)
+    pos_json(
+        *sell_code(home, st["id"], "auto:1", f"code={st['prices']['adult']}:{CODES['wechat']}")
+    )
+
+    body = in_thread(_shift_report(home))["upload"]
+    [trade] = body["code_trades"]
+    assert trade["provider"] == "wechat" and trade["trade_no"].startswith("4200")
+    assert body["by_payment"] == {"wechat": st["prices"]["adult"]}
+
+
+def test_secrets_are_private_and_never_printed(home: Home, gateway: GatewayThread) -> None:
+    config = json.loads(home.config_path.read_text())
+    code_pay = config["code_pay"]
+    for name in (code_pay["alipay"]["key_file"], code_pay["wechat"]["key_file"]):
+        mode = stat.S_IMODE(os.stat(home.path / name).st_mode)
+        assert mode == 0o600, oct(mode)
+    secret = (home.path / code_pay["wechat"]["key_file"]).read_text().strip()
+    assert secret not in home.config_path.read_text()
+    st = a_showtime(home)
+    _, out, err = pos(*sell_code(home, st["id"], "auto:1", f"code=1:{CODES['wechat']}"))
+    assert secret not in out + err and "PRIVATE KEY" not in out + err
+
+
+def test_gateway_serve_from_the_cli(tmp_path: Path) -> None:
+    ready = tmp_path / "ready.json"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pos.cli", "gateway", "serve", "--port", "0",
+         "--ready-file", str(ready), "--drill", "user-paying"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            if ready.exists():
+                break
+            time.sleep(0.05)
+        info = json.loads(ready.read_text())
+        assert info["drill"] == "user-paying"
+        health = httpx.get(f"{info['url']}/dev/health", timeout=5).json()
+        assert health == {"status": "ok", "drill": "user-paying"}
+    finally:
+        child.terminate()
+        child.wait(10)
+    code, out, _ = pos("--help")
+    assert code == 0 and "gateway" in out
