@@ -19,13 +19,14 @@ import pytest
 from pretix_helpers import (
     SeededPretix,
     assert_no_seat_sold_twice,
+    back_online,
     enroll,
     live_orders,
     order,
 )
 
 from contract.models import LeaseRequest
-from offline import outbox, sales
+from offline import sales
 from pos.counter.errors import CounterError
 from pos.counter.service import Counter
 from pos.ports.errors import CentralError
@@ -107,19 +108,6 @@ async def cashier(counter: Counter, showtime: str, seed: int, rounds: int) -> Ta
         except CounterError as exc:
             done[f"refused {exc.code}"] += 1
     return done
-
-
-async def back_online(counter: Counter) -> None:
-    """Probe until the breaker lets calls through (DEGRADED is fine: pretix under load is
-    slow), then send whatever the outbox still holds."""
-    for _ in range(counter.breaker.good_probes_to_close * 5):
-        if counter.breaker.is_open:
-            await counter.probe()
-            continue
-        await counter.sender.drain(now=True)
-        if outbox.depth(counter.store) == 0:
-            return
-    assert outbox.depth(counter.store) == 0, outbox.items(counter.store)
 
 
 def ledger(pretix: SeededPretix, showtime: str) -> list[dict[str, Any]]:

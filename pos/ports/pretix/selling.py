@@ -2,9 +2,13 @@
 
 A hold is a pretix cart on our channel; a sale is a paid order on our channel that consumes
 that cart. Every order carries our idempotency key twice: as `X-Idempotency-Key` (pretix keeps
-those 24 h) and, for good, as the ticket secrets, which are a keyed hash of it
-(`mapping.dedupe_secret`): before an order is created for a key pretix may have seen, the
-orders are searched for that secret, so an upload days later can never sell twice."""
+those 24 h) and, for good, as a keyed hash of it (`mapping.dedupe_prefix`) in the order's
+comment, which pretix's order search reads: before an order is created for a key pretix may
+have seen, the orders are searched for it, so an upload days later can never sell twice.
+
+Ticket secrets: an online sale's are derived from its key (`mapping.dedupe_secret`); an
+offline sale's are the signed codes already printed on its tickets, so pretix's own check-in
+admits the paper once the sale is uploaded, and pretix refuses a second order holding them."""
 
 from __future__ import annotations
 
@@ -37,7 +41,9 @@ from contract.models import (
 )
 from contract.money import decimal_text
 from pos.ports.central_client import Conflict, Rejected
+from pos.ports.pretix.leasing import owners
 from pos.ports.pretix.mapping import (
+    SECRET_MAX,
     dedupe_prefix,
     dedupe_secret,
     fen,
@@ -145,9 +151,19 @@ def _meta(client: PretixClient, key: str, **more: object) -> dict[str, Any]:
 
 
 async def _positions(
-    client: PretixClient, showtime: str, key: str, lines: list[tuple[str, str, int]]
+    client: PretixClient,
+    showtime: str,
+    key: str,
+    lines: list[tuple[str, str, int]],
+    printed: list[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """Order positions for `lines`. Their secrets are the codes already printed on the
+    tickets (`printed`, an offline sale's signed codes: pretix's door then admits that
+    paper) when pretix can hold them, else derived from `key`."""
     rows = await _seats(client, showtime, [seat for seat, _, _ in lines])
+    secrets = [dedupe_secret(client.config.salt, key, i) for i in range(len(lines))]
+    if printed and all(len(code) <= SECRET_MAX for code in printed):
+        secrets = list(printed)
     return [
         {
             "item": r.product,
@@ -155,9 +171,9 @@ async def _positions(
             "price": decimal_text(price),
             "subevent": subevent_id(showtime),
             "seat": r.guid,
-            "secret": dedupe_secret(client.config.salt, key, i),
+            "secret": secret,
         }
-        for i, (r, (_, code, price)) in enumerate(zip(rows, lines, strict=True))
+        for r, (_, code, price), secret in zip(rows, lines, secrets, strict=True)
     ]
 
 
@@ -171,6 +187,7 @@ async def _create_order(
     force: bool,
     deadline: float | None = None,
 ) -> dict[str, Any]:
+    prefix = dedupe_prefix(client.config.salt, key)
     try:
         return await client.http.call(
             "POST",
@@ -185,7 +202,8 @@ async def _create_order(
                 "positions": positions,
                 "consume_carts": carts,
                 "force": force,
-                "comment": f"Box Office POS {client.terminal_id}",
+                # the key's keyed hash, for `_order_for_key`: pretix's order search reads it
+                "comment": f"Box Office POS {client.terminal_id} {prefix}",
                 "api_meta": meta,
             },
             key=key,
@@ -215,14 +233,45 @@ async def sell(
     )
     if req.hold_id:
         client.holds.pop(req.hold_id, None)
+    await _refuse_leased_elsewhere(client, req.showtime_id, order, key)
     return await _sale(client, order)
 
 
+async def _refuse_leased_elsewhere(
+    client: PretixClient, showtime: str, order: dict[str, Any], key: str
+) -> None:
+    """Our channel may sell blocked seats, so a seat map read just before another terminal
+    leased a seat could sell it here. Checked after the order: a lease claimed before it is
+    seen now (and the order cancelled), one claimed after it sees the seat sold and gives it
+    back."""
+    ledger = await owners(client, showtime)
+    rows = await client.seat_index(showtime)
+    ids = {r.guid: r.id for r in rows.values()}
+    taken = [
+        p["seat"]["seat_guid"]
+        for p in order["positions"]
+        if ledger.get(ids.get(p["seat"]["seat_guid"], -1), client.terminal_id) != client.terminal_id
+    ]
+    if taken:
+        await client.http.call(
+            "POST",
+            f"{client.ev}/orders/{order['code']}/mark_canceled/",
+            body={"send_email": False},
+            key=f"{key}-leased",
+        )
+        raise _conflict("SEAT_TAKEN", f"Leased to another counter: {', '.join(taken)}.")
+
+
 async def _order_for_key(client: PretixClient, key: str) -> dict[str, Any] | None:
+    """The order made for idempotency key `key`, whenever it was made: pretix's order search
+    finds the key's keyed hash in the order's comment (or, in orders made before the comment
+    carried it, at the start of its ticket secrets)."""
     prefix = dedupe_prefix(client.config.salt, key)
     found = await client.http.all(f"{client.ev}/orders/", {"search": prefix, **WITH_CANCELED})
     for order in found:
-        if any(p["secret"].startswith(prefix) for p in order["positions"]):
+        if prefix in (order.get("comment") or "").split() or any(
+            p["secret"].startswith(prefix) for p in order["positions"]
+        ):
             return order
     return None
 
@@ -362,8 +411,6 @@ async def refund(client: PretixClient, sale_id: str, req: RefundRequest, key: st
 async def upload_offline(client: PretixClient, batch: OfflineBatch) -> OfflineBatchResult:
     """Each sale once: found by its secret → duplicate; else an order on our channel, only for
     seats this terminal leases (pretix refuses a seat sold meanwhile → conflict)."""
-    from pos.ports.pretix.leasing import owners
-
     results = []
     ledgers: dict[str, dict[int, str]] = {}
     for sale in batch.sales:
@@ -387,7 +434,8 @@ async def upload_offline(client: PretixClient, batch: OfflineBatch) -> OfflineBa
 
 async def _upload_one(client: PretixClient, sale: OfflineSale) -> OfflineSaleResult:
     lines = [(t.seat, t.ticket_type, t.price) for t in sale.tickets]
-    positions = await _positions(client, sale.showtime_id, sale.idempotency_key, lines)
+    printed = [t.code for t in sale.tickets]
+    positions = await _positions(client, sale.showtime_id, sale.idempotency_key, lines, printed)
     meta = _meta(
         client,
         sale.idempotency_key,
