@@ -31,7 +31,7 @@ from contract.models import (
 )
 from pos.ports.central_client import Rejected
 from pos.ports.pretix import bookings as booking_ops
-from pos.ports.pretix import leasing, selling
+from pos.ports.pretix import leasing, selling, tombstones
 from pos.ports.pretix.config import PretixConfig
 from pos.ports.pretix.http import PretixHttp
 from pos.ports.pretix.mapping import (
@@ -62,6 +62,8 @@ class Catalog:
     prices: dict[int, int]
     """variation id → regular price, fen."""
     plans: dict[int, models.Auditorium]
+    tombstone_item: int | None
+    """The product of tombstones (`tombstones.ITEM`), once made."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,9 @@ class PretixClient:
             variation_of=variation_of,
             prices=prices,
             plans={p["id"]: auditorium(p) for p in plans},
+            tombstone_item=next(
+                (i["id"] for i in items if i.get("internal_name") == tombstones.ITEM), None
+            ),
         )
 
     async def subevent(self, showtime: str) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from contract.models import (
 )
 from contract.money import decimal_text
 from pos.ports.central_client import Conflict, Rejected
+from pos.ports.pretix import tombstones
 from pos.ports.pretix.leasing import owners
 from pos.ports.pretix.mapping import (
     SECRET_MAX,
@@ -210,7 +211,11 @@ async def _create_order(
             deadline=deadline,
         )
     except Rejected as exc:
-        if exc.status == 400:  # pretix's refusals of an order are about availability
+        if exc.status == 400 and "secret" in exc.message:
+            raise _conflict(
+                "SALE_CANCELLED", "This sale was cancelled before pretix received it."
+            ) from exc
+        if exc.status == 400:  # pretix's other refusals of an order are about availability
             raise _conflict("SEAT_TAKEN", f"pretix refused the order: {exc.message}") from exc
         raise
 
@@ -351,9 +356,16 @@ async def sale_by_key(client: PretixClient, sale_key: str) -> Sale:
 
 
 async def cancel(client: PretixClient, sale_key: str, key: str) -> CancelResult:
-    """pretix has no tombstones: a sale it never saw is simply reported as such."""
+    """The sale's order is cancelled; a sale pretix never saw gets a tombstone, so a late copy
+    of its request can never make a live order (`tombstones`)."""
     order = await _order_for_key(client, sale_key)
     if order is None:
+        if await tombstones.bury(client, sale_key, key) is not None:
+            return CancelResult(idempotency_key=sale_key, outcome="tombstoned")
+        order = await _order_for_key(client, sale_key)  # the sale itself got there first
+        if order is None:
+            raise _not_found(f"order or tombstone for key {sale_key}")
+    if tombstones.is_tombstone(order):
         return CancelResult(idempotency_key=sale_key, outcome="tombstoned")
     if order["status"] != "c":
         await client.http.call(
@@ -415,6 +427,10 @@ async def upload_offline(client: PretixClient, batch: OfflineBatch) -> OfflineBa
     ledgers: dict[str, dict[int, str]] = {}
     for sale in batch.sales:
         existing = await _order_for_key(client, sale.idempotency_key)
+        if existing is not None and tombstones.is_tombstone(existing):
+            reason = "cancelled before it reached pretix"
+            results.append(_result(sale, SyncResult.CONFLICT, None, reason))
+            continue
         if existing is not None:
             results.append(_result(sale, SyncResult.DUPLICATE, existing["code"]))
             continue
@@ -485,7 +501,7 @@ async def reconcile(
     mine: dict[str, Sale] = {}
     for order in orders:
         meta = (order.get("api_meta") or {}).get("pos", {})
-        if meta.get("terminal") != client.terminal_id:
+        if meta.get("terminal") != client.terminal_id or meta.get("tombstone"):
             continue
         sold = datetime.fromisoformat(meta.get("sold_at") or order["datetime"])
         if start <= sold < end or meta.get("key") in reported:
