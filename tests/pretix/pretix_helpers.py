@@ -89,7 +89,9 @@ def pos(*args: str, exit_code: int = 0) -> dict[str, Any]:
     return json.loads(out.getvalue())
 
 
-async def enroll(pretix: SeededPretix, folder: Path, terminal: str) -> Home:
+async def enroll(
+    pretix: SeededPretix, folder: Path, terminal: str, printer: str = "dummy:"
+) -> Home:
     """Through the CLI (which runs its own event loop, hence the thread)."""
     server = pretix.server
     await asyncio.to_thread(
@@ -107,6 +109,8 @@ async def enroll(pretix: SeededPretix, folder: Path, terminal: str) -> Home:
         terminal,
         "--lease-seats",
         "4",
+        "--printer",
+        printer,
         "--home",
         str(folder),
     )

@@ -104,6 +104,8 @@ class PretixClient:
         self._catalog: Catalog | None = None
         self._subevents: dict[int, dict[str, Any]] = {}
         self._seat_index: dict[str, dict[str, SeatRow]] = {}
+        self._day: date | None = None
+        """The business day `schedule` last chose by itself."""
         self.holds: dict[str, list[int]] = {}
         """hold id → its cart positions, to release them without listing every cart."""
 
@@ -160,6 +162,12 @@ class PretixClient:
                 (i["id"] for i in items if i.get("internal_name") == tombstones.ITEM), None
             ),
         )
+
+    def working_day(self, cat: Catalog) -> date:
+        """The business day the terminal works on when a call names none: the one `schedule`
+        chose (the first from today on with showtimes), so bookings and refunds follow the
+        schedule the counter shows; today before any schedule was read."""
+        return self._day or business_date_of(datetime.now(UTC), cat.zone)
 
     async def subevent(self, showtime: str) -> dict[str, Any]:
         try:
@@ -240,6 +248,8 @@ class PretixClient:
             ]
         for s in subevents:
             self._subevents[s["id"]] = s
+        if day is None:
+            self._day = chosen_day
         free = await self._free_counts([s["id"] for s in subevents])
         version = _version(subevents, free, cat)
         if etag is not None and etag == version:

@@ -16,7 +16,7 @@ import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from contract.business_day import business_date_of, day_start
+from contract.business_day import day_start
 from contract.models import (
     CancelResult,
     Channel,
@@ -317,7 +317,7 @@ async def refunded_tickets(client: PretixClient, day: date | None = None) -> Ref
     """Tickets of the day's showtimes refunded or voided anywhere: positions pretix cancelled
     (a whole order, or one position), and those our refunds mark in the order's metadata."""
     cat = await client.catalog()
-    day = day or business_date_of(datetime.now(UTC), cat.zone)
+    day = day or client.working_day(cat)
     start = day_start(day, cat.zone)
     orders = await client.http.all(
         f"{client.ev}/orders/",
