@@ -251,18 +251,23 @@ class PretixServer:
         return cached / "cluster", (cached / "password").read_text()
 
     def _bootstrap(self) -> str:
-        script = _BOOTSTRAP.format(organizer=self.organizer, name="Box Office POS demo")
+        out = self.shell(_BOOTSTRAP.format(organizer=self.organizer, name="Box Office POS demo"))
+        for line in out.splitlines():
+            if line.startswith("POS-BOOTSTRAP "):
+                return json.loads(line.removeprefix("POS-BOOTSTRAP "))["token"]
+        raise RuntimeError(f"pretix shell printed no token: {out}")
+
+    def shell(self, script: str) -> str:
+        """Run `script` in `python -m pretix shell` (what the REST API cannot do); its output."""
         out = subprocess.run(
             [str(self.python), "-m", "pretix", "shell", "-c", script],
             env=self.env(),
             capture_output=True,
             text=True,
-            check=True,
         )
-        for line in out.stdout.splitlines():
-            if line.startswith("POS-BOOTSTRAP "):
-                return json.loads(line.removeprefix("POS-BOOTSTRAP "))["token"]
-        raise RuntimeError(f"pretix shell printed no token: {out.stdout}\n{out.stderr}")
+        if out.returncode != 0:
+            raise RuntimeError(f"pretix shell failed: {out.stderr[-2000:]}")
+        return out.stdout
 
     def _command(self) -> list[str]:
         if self.db == "postgresql":

@@ -3,8 +3,9 @@
 The shape is the one a cinema would build by hand in pretix, so the adapter reads nothing it
 wrote for itself: auditoriums are seating plans (a seat's category is its kind), one event
 series holds the day's showtimes as dates (subevents), one product per seat kind with the
-ticket types as variations, festival prices as per-date variation prices, and a sales channel
-of type `api` for the counters, allowed to sell blocked seats."""
+ticket types as variations, festival prices as per-date variation prices, a sales channel
+of type `api` for the counters, allowed to sell blocked seats, and a check-in list for the
+door."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from contract.models import Auditorium
 from contract.money import decimal_text
 from pos.ports.pretix.config import CHANNEL
 
+DOOR = "Door"
+"""The check-in list pretix's door apps scan against: every product, every date."""
 SCALE = 20
 """Pixels per seat position in the seating plans we make (pretix draws seats 20 px wide)."""
 WEB = "web"
@@ -156,6 +159,11 @@ def seed_pretix(
     for st in chosen:
         ids[st.id] = _subevent(api, seeds, st, business_date, plans, items, variations)
     _bookings(api, seeds, ids, items, variations)
+    api.call(
+        "POST",
+        f"{api.ev}/checkinlists/",
+        {"name": DOOR, "all_products": True, "limit_products": [], "subevent": None},
+    )
     return ids
 
 

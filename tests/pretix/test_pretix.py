@@ -5,104 +5,36 @@ day-end comparison from pretix's orders, and never a seat sold twice on pretix's
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
-import json
-from collections import Counter as Tally
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pretix_helpers import EVENT, SeededPretix
+from pretix_helpers import (
+    SeededPretix,
+    assert_no_seat_sold_twice,
+    enroll,
+    first_showtime,
+    live_orders,
+    order,
+    pos,
+)
 
 from contract.models import (
     LeaseRelease,
     OfflineBatch,
     OfflineSale,
-    PaymentMethod,
     ReconciliationRequest,
     ReportLine,
 )
 from devtools.pretix.seeding import SeedFailed
 from offline import outbox
-from pos.cli import main as pos_main
 from pos.counter.connectivity import Mode
 from pos.counter.errors import CounterError
-from pos.counter.home import Home
-from pos.counter.payments import Tender
-from pos.counter.selling import Order
 from pos.counter.service import Counter
 from pos.ports.pretix.client import PretixClient
 from pos.ports.pretix.config import CHANNEL
 
 pytestmark = [pytest.mark.pretix, pytest.mark.timeout(900)]
-
-
-def pos(*args: str) -> dict[str, Any]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = pos_main([*args, "--json"])
-    assert code == 0, err.getvalue()
-    return json.loads(out.getvalue())
-
-
-async def enroll(pretix: SeededPretix, folder: Path, terminal: str) -> Home:
-    """Through the CLI (which runs its own event loop, hence the thread)."""
-    server = pretix.server
-    await asyncio.to_thread(
-        pos,
-        "enroll",
-        "--pretix",
-        server.url,
-        "--organizer",
-        server.organizer,
-        "--event",
-        EVENT,
-        "--token",
-        server.token,
-        "--terminal",
-        terminal,
-        "--lease-seats",
-        "4",
-        "--home",
-        str(folder),
-    )
-    # no sale or pickup without an open shift: the tests sell as c01 and pick up as c02
-    for cashier, pin in (("c01", "1111"), ("c02", "2222")):
-        await asyncio.to_thread(
-            pos, "shift", "open", "--cashier", cashier, "--pin", pin, "--float", "100x1",
-            "--home", str(folder),
-        )  # fmt: skip
-    return Home(folder)
-
-
-def order(showtime: str, seats: list[str] | None = None, count: int | None = None) -> Order:
-    return Order(
-        showtime_id=showtime,
-        cashier_id="c01",
-        ticket_types=["adult"],
-        tenders=[Tender(PaymentMethod.CASH, 100_000)],
-        seats=seats,
-        count=count,
-    )
-
-
-def live_orders(pretix: SeededPretix) -> list[dict[str, Any]]:
-    return [o for o in pretix.api.all(f"{pretix.api.ev}/orders/") if o["status"] in ("n", "p")]
-
-
-def assert_no_seat_sold_twice(pretix: SeededPretix) -> None:
-    seats = Tally(
-        (p["subevent"], p["seat"]["seat_guid"])
-        for o in live_orders(pretix)
-        for p in o["positions"]
-        if p.get("seat") and not p.get("canceled")
-    )
-    assert [s for s, n in seats.items() if n > 1] == []
-
-
-def first_showtime(pretix: SeededPretix) -> str:
-    return sorted(pretix.showtimes.values())[0]
 
 
 async def test_online_sale_is_a_paid_order_on_the_box_office_channel(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from contract.business_day import business_date_of, day_start
+from contract.business_day import day_start
 from contract.models import Booking, ErrorBody, PickupRequest, Ticket
 from pos.ports.central_client import Conflict, Rejected
 from pos.ports.pretix.mapping import fen, seat_label, showtime_id
@@ -56,7 +56,7 @@ async def _booking(client: PretixClient, order: dict[str, Any]) -> Booking:
 
 async def bookings(client: PretixClient, day: date | None = None) -> list[Booking]:
     cat = await client.catalog()
-    day = day or business_date_of(datetime.now(UTC), cat.zone)
+    day = day or client.working_day(cat)
     start = day_start(day, cat.zone)
     orders = await client.http.all(
         f"{client.ev}/orders/",

@@ -32,7 +32,7 @@ from contract.models import (
 )
 from pos.ports.central_client import Rejected
 from pos.ports.pretix import bookings as booking_ops
-from pos.ports.pretix import leasing, selling
+from pos.ports.pretix import leasing, selling, tombstones
 from pos.ports.pretix.config import PretixConfig
 from pos.ports.pretix.http import PretixHttp
 from pos.ports.pretix.mapping import (
@@ -63,6 +63,8 @@ class Catalog:
     prices: dict[int, int]
     """variation id → regular price, fen."""
     plans: dict[int, models.Auditorium]
+    tombstone_item: int | None
+    """The product of tombstones (`tombstones.ITEM`), once made."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class PretixClient:
         self._catalog: Catalog | None = None
         self._subevents: dict[int, dict[str, Any]] = {}
         self._seat_index: dict[str, dict[str, SeatRow]] = {}
+        self._day: date | None = None
+        """The business day `schedule` last chose by itself."""
         self.holds: dict[str, list[int]] = {}
         """hold id → its cart positions, to release them without listing every cart."""
 
@@ -155,7 +159,16 @@ class PretixClient:
             variation_of=variation_of,
             prices=prices,
             plans={p["id"]: auditorium(p) for p in plans},
+            tombstone_item=next(
+                (i["id"] for i in items if i.get("internal_name") == tombstones.ITEM), None
+            ),
         )
+
+    def working_day(self, cat: Catalog) -> date:
+        """The business day the terminal works on when a call names none: the one `schedule`
+        chose (the first from today on with showtimes), so bookings and refunds follow the
+        schedule the counter shows; today before any schedule was read."""
+        return self._day or business_date_of(datetime.now(UTC), cat.zone)
 
     async def subevent(self, showtime: str) -> dict[str, Any]:
         try:
@@ -236,6 +249,8 @@ class PretixClient:
             ]
         for s in subevents:
             self._subevents[s["id"]] = s
+        if day is None:
+            self._day = chosen_day
         free = await self._free_counts([s["id"] for s in subevents])
         version = _version(subevents, free, cat)
         if etag is not None and etag == version:

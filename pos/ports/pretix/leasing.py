@@ -5,8 +5,9 @@ channel may still sell it (`seating_allow_blocked_seats_for_channel`). But the f
 owner and no compare-and-swap, so two terminals could block the same seat and both sell it
 offline. Ownership is therefore claimed first, atomically, with a voucher whose code names the
 seat (`POSLEASE-<seat id>`): pretix keeps voucher codes unique per event, so of two terminals
-claiming a seat exactly one succeeds. The voucher is tied to no seat or product and gives no
-discount (it changes nothing in the shop); its comment names the owning terminal.
+claiming a seat exactly one succeeds (the loser is told 400, or 500 when two gunicorn workers
+raced and the database's unique constraint decided). The voucher is tied to no seat or product
+and gives no discount (it changes nothing in the shop); its comment names the owning terminal.
 
 A terminal's lease for a showtime is then: the seats whose ledger voucher it owns, that are
 blocked and not sold. How many a request gets follows the same policy as the reference central
@@ -34,7 +35,7 @@ from contract.leasing import (
     sales_close,
 )
 from contract.models import Lease, LeaseRelease, LeaseRequest, SeatKind
-from pos.ports.central_client import Rejected
+from pos.ports.central_client import Rejected, ServerFault
 from pos.ports.pretix.mapping import showtime_id, subevent_id
 
 if TYPE_CHECKING:
@@ -192,6 +193,14 @@ async def lease(client: PretixClient, req: LeaseRequest, key: str) -> Lease:
             )
         except Rejected:
             continue  # another terminal claimed one of them first: look again
+        except ServerFault:
+            # Two workers checking one code at once both pass pretix's check, and the loser
+            # hits the database's unique constraint: a 500, not a 400. The ledger tells
+            # which (reading it fails too when pretix is really down).
+            ledger = await owners(client, showtime)
+            if any(ledger.get(r.id) == client.terminal_id for r in chosen):
+                raise
+            continue
         claimed = [r.id for r in chosen]
         break
     mine = {

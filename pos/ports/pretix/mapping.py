@@ -15,6 +15,8 @@ from contract.money import parse_amount
 _LABEL = re.compile(r"^[A-Z]{1,2}\d{1,3}$")
 _SLUG = re.compile(r"[^a-z0-9]+")
 PIXELS_PER_SEAT = 20
+SECRET_MAX = 255
+"""The longest ticket secret pretix keeps (`OrderPosition.secret`)."""
 
 
 def fen(amount: str | float | Decimal) -> int:

@@ -2,9 +2,13 @@
 
 A hold is a pretix cart on our channel; a sale is a paid order on our channel that consumes
 that cart. Every order carries our idempotency key twice: as `X-Idempotency-Key` (pretix keeps
-those 24 h) and, for good, as the ticket secrets, which are a keyed hash of it
-(`mapping.dedupe_secret`): before an order is created for a key pretix may have seen, the
-orders are searched for that secret, so an upload days later can never sell twice."""
+those 24 h) and, for good, as a keyed hash of it (`mapping.dedupe_prefix`) in the order's
+comment, which pretix's order search reads: before an order is created for a key pretix may
+have seen, the orders are searched for it, so an upload days later can never sell twice.
+
+Ticket secrets: an online sale's are derived from its key (`mapping.dedupe_secret`); an
+offline sale's are the signed codes already printed on its tickets, so pretix's own check-in
+admits the paper once the sale is uploaded, and pretix refuses a second order holding them."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from contract.business_day import business_date_of, day_start
+from contract.business_day import day_start
 from contract.models import (
     CancelResult,
     Channel,
@@ -37,7 +41,10 @@ from contract.models import (
 )
 from contract.money import decimal_text
 from pos.ports.central_client import Conflict, Rejected
+from pos.ports.pretix import tombstones
+from pos.ports.pretix.leasing import owners
 from pos.ports.pretix.mapping import (
+    SECRET_MAX,
     dedupe_prefix,
     dedupe_secret,
     fen,
@@ -145,9 +152,19 @@ def _meta(client: PretixClient, key: str, **more: object) -> dict[str, Any]:
 
 
 async def _positions(
-    client: PretixClient, showtime: str, key: str, lines: list[tuple[str, str, int]]
+    client: PretixClient,
+    showtime: str,
+    key: str,
+    lines: list[tuple[str, str, int]],
+    printed: list[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """Order positions for `lines`. Their secrets are the codes already printed on the
+    tickets (`printed`, an offline sale's signed codes: pretix's door then admits that
+    paper) when pretix can hold them, else derived from `key`."""
     rows = await _seats(client, showtime, [seat for seat, _, _ in lines])
+    secrets = [dedupe_secret(client.config.salt, key, i) for i in range(len(lines))]
+    if printed and all(len(code) <= SECRET_MAX for code in printed):
+        secrets = list(printed)
     return [
         {
             "item": r.product,
@@ -155,9 +172,9 @@ async def _positions(
             "price": decimal_text(price),
             "subevent": subevent_id(showtime),
             "seat": r.guid,
-            "secret": dedupe_secret(client.config.salt, key, i),
+            "secret": secret,
         }
-        for i, (r, (_, code, price)) in enumerate(zip(rows, lines, strict=True))
+        for r, (_, code, price), secret in zip(rows, lines, secrets, strict=True)
     ]
 
 
@@ -171,6 +188,7 @@ async def _create_order(
     force: bool,
     deadline: float | None = None,
 ) -> dict[str, Any]:
+    prefix = dedupe_prefix(client.config.salt, key)
     try:
         return await client.http.call(
             "POST",
@@ -185,14 +203,19 @@ async def _create_order(
                 "positions": positions,
                 "consume_carts": carts,
                 "force": force,
-                "comment": f"Box Office POS {client.terminal_id}",
+                # the key's keyed hash, for `_order_for_key`: pretix's order search reads it
+                "comment": f"Box Office POS {client.terminal_id} {prefix}",
                 "api_meta": meta,
             },
             key=key,
             deadline=deadline,
         )
     except Rejected as exc:
-        if exc.status == 400:  # pretix's refusals of an order are about availability
+        if exc.status == 400 and "secret" in exc.message:
+            raise _conflict(
+                "SALE_CANCELLED", "This sale was cancelled before pretix received it."
+            ) from exc
+        if exc.status == 400:  # pretix's other refusals of an order are about availability
             raise _conflict("SEAT_TAKEN", f"pretix refused the order: {exc.message}") from exc
         raise
 
@@ -215,14 +238,45 @@ async def sell(
     )
     if req.hold_id:
         client.holds.pop(req.hold_id, None)
+    await _refuse_leased_elsewhere(client, req.showtime_id, order, key)
     return await _sale(client, order)
 
 
+async def _refuse_leased_elsewhere(
+    client: PretixClient, showtime: str, order: dict[str, Any], key: str
+) -> None:
+    """Our channel may sell blocked seats, so a seat map read just before another terminal
+    leased a seat could sell it here. Checked after the order: a lease claimed before it is
+    seen now (and the order cancelled), one claimed after it sees the seat sold and gives it
+    back."""
+    ledger = await owners(client, showtime)
+    rows = await client.seat_index(showtime)
+    ids = {r.guid: r.id for r in rows.values()}
+    taken = [
+        p["seat"]["seat_guid"]
+        for p in order["positions"]
+        if ledger.get(ids.get(p["seat"]["seat_guid"], -1), client.terminal_id) != client.terminal_id
+    ]
+    if taken:
+        await client.http.call(
+            "POST",
+            f"{client.ev}/orders/{order['code']}/mark_canceled/",
+            body={"send_email": False},
+            key=f"{key}-leased",
+        )
+        raise _conflict("SEAT_TAKEN", f"Leased to another counter: {', '.join(taken)}.")
+
+
 async def _order_for_key(client: PretixClient, key: str) -> dict[str, Any] | None:
+    """The order made for idempotency key `key`, whenever it was made: pretix's order search
+    finds the key's keyed hash in the order's comment (or, in orders made before the comment
+    carried it, at the start of its ticket secrets)."""
     prefix = dedupe_prefix(client.config.salt, key)
     found = await client.http.all(f"{client.ev}/orders/", {"search": prefix, **WITH_CANCELED})
     for order in found:
-        if any(p["secret"].startswith(prefix) for p in order["positions"]):
+        if prefix in (order.get("comment") or "").split() or any(
+            p["secret"].startswith(prefix) for p in order["positions"]
+        ):
             return order
     return None
 
@@ -263,7 +317,7 @@ async def refunded_tickets(client: PretixClient, day: date | None = None) -> Ref
     """Tickets of the day's showtimes refunded or voided anywhere: positions pretix cancelled
     (a whole order, or one position), and those our refunds mark in the order's metadata."""
     cat = await client.catalog()
-    day = day or business_date_of(datetime.now(UTC), cat.zone)
+    day = day or client.working_day(cat)
     start = day_start(day, cat.zone)
     orders = await client.http.all(
         f"{client.ev}/orders/",
@@ -302,9 +356,16 @@ async def sale_by_key(client: PretixClient, sale_key: str) -> Sale:
 
 
 async def cancel(client: PretixClient, sale_key: str, key: str) -> CancelResult:
-    """pretix has no tombstones: a sale it never saw is simply reported as such."""
+    """The sale's order is cancelled; a sale pretix never saw gets a tombstone, so a late copy
+    of its request can never make a live order (`tombstones`)."""
     order = await _order_for_key(client, sale_key)
     if order is None:
+        if await tombstones.bury(client, sale_key, key) is not None:
+            return CancelResult(idempotency_key=sale_key, outcome="tombstoned")
+        order = await _order_for_key(client, sale_key)  # the sale itself got there first
+        if order is None:
+            raise _not_found(f"order or tombstone for key {sale_key}")
+    if tombstones.is_tombstone(order):
         return CancelResult(idempotency_key=sale_key, outcome="tombstoned")
     if order["status"] != "c":
         await client.http.call(
@@ -362,12 +423,14 @@ async def refund(client: PretixClient, sale_id: str, req: RefundRequest, key: st
 async def upload_offline(client: PretixClient, batch: OfflineBatch) -> OfflineBatchResult:
     """Each sale once: found by its secret → duplicate; else an order on our channel, only for
     seats this terminal leases (pretix refuses a seat sold meanwhile → conflict)."""
-    from pos.ports.pretix.leasing import owners
-
     results = []
     ledgers: dict[str, dict[int, str]] = {}
     for sale in batch.sales:
         existing = await _order_for_key(client, sale.idempotency_key)
+        if existing is not None and tombstones.is_tombstone(existing):
+            reason = "cancelled before it reached pretix"
+            results.append(_result(sale, SyncResult.CONFLICT, None, reason))
+            continue
         if existing is not None:
             results.append(_result(sale, SyncResult.DUPLICATE, existing["code"]))
             continue
@@ -387,7 +450,8 @@ async def upload_offline(client: PretixClient, batch: OfflineBatch) -> OfflineBa
 
 async def _upload_one(client: PretixClient, sale: OfflineSale) -> OfflineSaleResult:
     lines = [(t.seat, t.ticket_type, t.price) for t in sale.tickets]
-    positions = await _positions(client, sale.showtime_id, sale.idempotency_key, lines)
+    printed = [t.code for t in sale.tickets]
+    positions = await _positions(client, sale.showtime_id, sale.idempotency_key, lines, printed)
     meta = _meta(
         client,
         sale.idempotency_key,
@@ -437,7 +501,7 @@ async def reconcile(
     mine: dict[str, Sale] = {}
     for order in orders:
         meta = (order.get("api_meta") or {}).get("pos", {})
-        if meta.get("terminal") != client.terminal_id:
+        if meta.get("terminal") != client.terminal_id or meta.get("tombstone"):
             continue
         sold = datetime.fromisoformat(meta.get("sold_at") or order["datetime"])
         if start <= sold < end or meta.get("key") in reported:
