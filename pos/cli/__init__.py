@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "enroll": ("enroll",),
     "schedule": ("schedule", "seats"),
     "sell": ("sell",),
-    "service": ("pickup", "refund", "void", "reprint"),
+    "service": ("pickup", "refund", "void", "exchange", "reprint"),
     "status": ("status", "leases"),
     "sync": ("sync",),
     "verify": ("verify",),
