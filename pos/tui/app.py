@@ -399,7 +399,13 @@ class PosApp(App[None]):
             self._give_back_hold(chosen)
             self.notify(i18n.t("exchange.count", n=exchange.tickets), severity="warning")
             return
-        plan = self.counter.exchange_plan(exchange.sale_id, chosen.showtime_id)
+        try:
+            plan = self.counter.exchange_plan(exchange.sale_id, chosen.showtime_id)
+        except BoxOfficeError as exc:  # refunded meanwhile, or a type not sold here
+            self._give_back_hold(chosen)
+            self.exchanging = None
+            self.show_error(exc)
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:
