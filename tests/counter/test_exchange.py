@@ -12,7 +12,7 @@ import pytest
 
 from central.server import CentralThread
 from contract.models import PaymentMethod
-from offline import journal
+from offline import journal, leases
 from pos.counter.errors import CounterError, SeatUnavailable
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
@@ -134,3 +134,32 @@ def test_the_cli_sells_with_discounts_and_exchanges(
     )  # fmt: skip
     assert done["returned"]["state"] == "refunded" and done["cash_due"] == 0
     assert sorted(t["seat"] for t in done["sale"]["tickets"]) == seats
+
+
+def test_offline_the_exchange_is_all_or_nothing_in_one_transaction(
+    live_central: CentralThread, tmp_path: Path
+) -> None:
+    home = enroll_home(live_central, tmp_path / "t1", lease_seats=6)
+
+    async def action(counter: Counter) -> None:
+        await counter.connect()
+        leased = counter.status().leases
+        st = next(s for s, n in leased.items() if n >= 4)
+        cash = [Tender(PaymentMethod.CASH, 20_000)]
+        counter.breaker.trip()  # the central is away: everything from the lease
+        first = await counter.sell(Order(st, "c01", ["adult"], cash, count=2))
+        left = leases.available_seats(counter.store, st)
+
+        def fails(sale: object) -> None:
+            raise RuntimeError("the power went mid-write")
+
+        with pytest.raises(RuntimeError):
+            await counter.sell(Order(st, "c01", ["adult"], cash, seats=left[:2], then=fails))
+        assert leases.available_seats(counter.store, st) == left, "no seat taken"
+        assert len(counter.recent_sales()) == 1, "no sale recorded"
+
+        done = await counter.exchange(first.sale.id, left[:2], cashier_id="c01")
+        assert done.outcome.mode == "offline" and done.returned.state == "refunded"
+        assert sorted(t.seat for t in done.outcome.sale.tickets) == sorted(left[:2])
+
+    with_counter(home, action)
