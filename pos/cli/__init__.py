@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "enroll": ("enroll",),
     "schedule": ("schedule", "seats"),
     "sell": ("sell",),
-    "service": ("pickup", "refund", "void", "reprint"),
+    "service": ("pickup", "refund", "void", "exchange", "reprint"),
     "status": ("status", "leases"),
     "sync": ("sync",),
     "peer": ("peer",),  # the endpoint the cinema's other counters ask for seats

@@ -21,6 +21,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seats", required=True, help="A5,A6 or auto:N for N seats together")
     parser.add_argument("--types", default="adult", help="one ticket type per seat, or one")
     parser.add_argument(
+        "--discounts",
+        help="the cinema's discount or coupon code per seat, or one for all; - for none"
+        " (e.g. MEMBER,-)",
+    )
+    parser.add_argument(
         "--pay",
         required=True,
         help="cash=10000,card=3000:REF,code=6000:PAYMENTCODE (fen; 60.00 = yuan)",
@@ -58,6 +63,13 @@ def _waiting() -> Callable[[], None]:
     return waiting
 
 
+def parse_discounts(text: str | None) -> list[str | None] | None:
+    """`MEMBER,-,SPRING10` → one code per seat, `-` for none; None without the option."""
+    if text is None:
+        return None
+    return [None if part.strip() in ("", "-") else part.strip() for part in text.split(",")]
+
+
 def run(args: argparse.Namespace) -> int:
     seats, count = parse_seats(args.seats)
     tenders = parse_tenders(args.pay)
@@ -68,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
             showtime_id=args.showtime,
             cashier_id=args.cashier,
             ticket_types=[t.strip() for t in args.types.split(",") if t.strip()],
+            discounts=parse_discounts(args.discounts),
             tenders=tenders,
             seats=seats,
             count=count,

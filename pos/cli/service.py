@@ -1,5 +1,5 @@
 """After-sale service at the counter: pickups of online bookings, refunds and voids (with a
-supervisor's PIN), and reprints."""
+supervisor's PIN), seat exchanges, and reprints."""
 
 from __future__ import annotations
 
@@ -30,6 +30,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             parser.add_argument("--tickets", help="ticket ids, comma separated (default: all)")
         add_common(parser)
         parser.set_defaults(func=run_refund if name == "refund" else run_void)
+
+    exchange = subparsers.add_parser(
+        "exchange", help="exchange a sale's tickets for other seats (same showtime or another)"
+    )
+    exchange.add_argument("sale", help="the sale id this terminal printed")
+    exchange.add_argument("--seats", required=True, help="the new seats, e.g. E5,E6")
+    exchange.add_argument("--showtime", help="the new showtime (default: the same)")
+    exchange.add_argument(
+        "--tickets", help="ticket ids that go back, comma separated (default: all)"
+    )
+    exchange.add_argument("--cashier", required=True)
+    exchange.add_argument("--pin", required=True)
+    add_common(exchange)
+    exchange.set_defaults(func=run_exchange)
 
     reprint = subparsers.add_parser("reprint", help="print a sale's tickets again, marked REPRINT")
     reprint.add_argument("sale")
@@ -85,6 +99,39 @@ def run_void(args: argparse.Namespace) -> int:
 
     data = with_counter(args, action)
     emit(args, data, lambda d: f"Sale {d['sale_id']} voided")
+    return 0
+
+
+def run_exchange(args: argparse.Namespace) -> int:
+    seats = [s.strip().upper() for s in args.seats.split(",") if s.strip()]
+    tickets = [t.strip() for t in args.tickets.split(",")] if args.tickets else None
+
+    async def action(counter: Counter) -> Any:
+        counter.check_pin(args.cashier, args.pin)
+        done = await counter.exchange(
+            args.sale,
+            seats,
+            cashier_id=args.cashier,
+            showtime_id=args.showtime,
+            ticket_ids=tickets,
+        )
+        return {
+            "returned": _sale_json(counter, done.returned),
+            "sale": done.outcome.to_json(),
+            "credit": done.credit,
+            "cash_due": done.cash_due,
+        }
+
+    data = with_counter(args, action)
+    emit(
+        args,
+        data,
+        lambda d: (
+            f"Sale {d['returned']['sale_id']} exchanged for sale {d['sale']['sale_id']}: "
+            + ", ".join(t["seat"] for t in d["sale"]["tickets"])
+            + f"; cash due {d['cash_due']} fen (below zero: give back)"
+        ),
+    )
     return 0
 
 

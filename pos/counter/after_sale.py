@@ -144,13 +144,30 @@ class AfterSale:
         hold_id: str | None = None,
     ) -> Exchange:
         """Seats of `showtime_id` (default: the same showtime) for tickets of a sale, in one
-        step: the new seats are sold first (online, or from the lease, as any sale), with the
-        same ticket types and discounts at the new showtime's prices and paid with what the
-        old tickets were worth; only then are those tickets refunded, and the exchange is
-        journalled with both sales. Seats that cannot be had leave the old tickets as they
-        were."""
+        step: the new seats are sold (online, or from the lease, as any sale), with the same
+        ticket types and discounts at the new showtime's prices and paid with what the old
+        tickets were worth; in the transaction that records the new sale paid, the old tickets
+        are refunded and the exchange journalled with both sales, so a crash keeps all of it or
+        none. Seats that cannot be had leave the old tickets as they were."""
         sale = self.sale(sale_id)
         plan = self.exchange_plan(sale_id, showtime_id, ticket_ids)
+        wanted = [t.id for t in plan.tickets]
+
+        def give_back(new: sales.Sale) -> None:
+            self._refund(sale, wanted, f"exchanged for sale {new.id}")
+            journal.append(
+                self.store,
+                "exchange",
+                sale_id=sale.id,
+                payload={
+                    "to_sale_id": new.id,
+                    "ticket_ids": wanted,
+                    "credit": plan.credit,
+                    "cash_due": plan.cash_due,
+                    "cashier_id": cashier_id,
+                },
+            )
+
         if len(seats) != len(plan.tickets):
             raise CounterError(
                 "SEATS_MISMATCH",
@@ -165,26 +182,12 @@ class AfterSale:
             seats=seats,
             shift_id=shift_id,
             hold_id=hold_id,
+            then=give_back,
             repick=False,
         )
         outcome = await self.seller.sell(order)
-        wanted = [t.id for t in plan.tickets]
-        with self.store.atomic():
-            returned = self._refund(sale, wanted, f"exchanged for sale {outcome.sale.id}")
-            journal.append(
-                self.store,
-                "exchange",
-                sale_id=sale.id,
-                payload={
-                    "to_sale_id": outcome.sale.id,
-                    "ticket_ids": wanted,
-                    "credit": plan.credit,
-                    "cash_due": plan.cash_due,
-                    "cashier_id": cashier_id,
-                },
-            )
         self.on_change()
-        return Exchange(returned, outcome, plan.credit, plan.cash_due)
+        return Exchange(self.sale(sale.id), outcome, plan.credit, plan.cash_due)
 
     def exchange_plan(
         self, sale_id: str, showtime_id: str | None = None, ticket_ids: list[str] | None = None

@@ -49,6 +49,9 @@ class Order:
     discounts: list[str | None] | None = None
     """The cinema's discount code (member, coupon, staff) for each ticket, in the order of
     `ticket_types` (one for all when that is one type); None: list prices."""
+    then: Callable[[sales.Sale], None] | None = None
+    """Called with the sale inside the transaction that records it paid: what must happen
+    with the sale or not at all (an exchange gives the old tickets back here)."""
     repick: bool = True
     """When the online sale fails over and the chosen seats are not this terminal's to sell
     offline, pick others from the lease (the CLI's way). The TUI says False: the cashier shows
@@ -433,6 +436,8 @@ class Seller:
                 self.store, draft.id, central, tendered=settlement.tendered
             )
             sale = self.paid(sale)
+            if order.then is not None:
+                order.then(sale)
         return Outcome(sale=sale, mode="online")
 
     def _abandon(self, draft: sales.Sale | None, *, cancel: bool) -> None:
@@ -528,6 +533,8 @@ class Seller:
                     draft_id=draft.id if draft else None,
                 )
                 sale = self.paid(sale)
+                if order.then is not None:
+                    order.then(sale)
         except SeatNotLeased as exc:
             raise SeatUnavailable("SEAT_NOT_LEASED", exc.message) from exc
         self.on_change()

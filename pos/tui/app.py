@@ -401,7 +401,13 @@ class PosApp(App[None]):
             self._give_back_hold(chosen)
             self.notify(i18n.t("exchange.count", n=exchange.tickets), severity="warning")
             return
-        plan = self.counter.exchange_plan(exchange.sale_id, chosen.showtime_id)
+        try:
+            plan = self.counter.exchange_plan(exchange.sale_id, chosen.showtime_id)
+        except BoxOfficeError as exc:  # refunded meanwhile, or a type not sold here
+            self._give_back_hold(chosen)
+            self.exchanging = None
+            self.show_error(exc)
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -549,7 +555,7 @@ class PosApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(help_sections()))
+            self.push_screen(HelpScreen(help_sections(drill=self.drill is not None)))
 
     def show_error(self, error: BaseException) -> None:
         """The one place errors reach the cashier: in words, never as a traceback."""
@@ -582,10 +588,12 @@ def due_words(cash_due: int) -> Lazy:
     return Lazy("exchange.even")
 
 
-def help_sections() -> list[Section]:
-    """What the help screen lists: each screen's own bindings, so it cannot go stale."""
+def help_sections(*, drill: bool = False) -> list[Section]:
+    """What the help screen lists: each screen's own bindings, so it cannot go stale (F12, the
+    demo's drill, only in the demo)."""
+    everywhere = [row for row in keys_of(PosApp) if drill or row[1] != "key.drill"]
     return [
-        ("help.everywhere", keys_of(PosApp)),
+        ("help.everywhere", everywhere),
         ("login.title", [("Tab", "key.next_field"), ("Enter", "key.log_in")]),
         ("schedule.title", keys_of(ScheduleScreen)),
         ("seats.title", keys_of(SeatMap, SeatsScreen)),

@@ -18,6 +18,7 @@ from pos.counter.errors import CounterError
 from pos.counter.payments import Tender
 from pos.counter.selling import Order, Outcome
 from pos.counter.service import Counter
+from pos.counter.zreport import to_csv
 from pos.ports.errors import Rejected
 from tests.kit import enroll_home, with_counter
 from tests.printer.escpos_decoder import decode
@@ -68,6 +69,7 @@ def test_member_coupon_and_staff_prices_online_printed_and_in_the_z_report(
         tallies = {code: (t.count, t.amount) for code, t in report.by_discount.items()}
         assert tallies == {"MEMBER": (1, 4800), "SPRING10": (1, 5000), "STAFF": (1, 1000)}
         assert report.sales.amount == 16_800
+        assert "Discounts,MEMBER,1,4800" in to_csv(report), "exported too"
 
     with_counter(home, action)
 

@@ -12,12 +12,12 @@ import pytest
 
 from central.server import CentralThread
 from contract.models import PaymentMethod
-from offline import journal
+from offline import journal, leases
 from pos.counter.errors import CounterError, SeatUnavailable
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
-from tests.kit import enroll_home, with_counter
+from tests.kit import args, enroll_home, pos, pos_json, sell_args, with_counter
 
 
 def showtime_priced(counter: Counter, adult: int, skip: str | None = None) -> str:
@@ -106,5 +106,60 @@ def test_same_showtime_other_seats_costs_nothing_and_taken_seats_change_nothing(
         with pytest.raises(CounterError) as caught:
             await counter.exchange(mine.sale.id, seats, cashier_id="c01")
         assert caught.value.code == "NOT_EXCHANGEABLE", "its tickets went back already"
+
+    with_counter(home, action)
+
+
+def test_the_cli_sells_with_discounts_and_exchanges(
+    live_central: CentralThread, tmp_path: Path
+) -> None:
+    home = enroll_home(live_central, tmp_path / "t1", lease_seats=4)
+    schedule = pos_json(*args(home, "schedule"))
+    st = next(r for r in schedule if r["free"] > 20 and r["prices"]["adult"] == 6000)
+    sold = pos_json(
+        *sell_args(home, st["id"], "auto:2", types="adult,child", pay="cash=200.00"),
+        "--discounts", "MEMBER,-",
+    )  # fmt: skip
+    assert sold["total"] == 4800 + 3000
+    code, _, err = pos(*sell_args(home, st["id"], "auto:1"), "--discounts", "NOPE")
+    assert code == 2 and "UNKNOWN_DISCOUNT" in err
+
+    async def free(counter: Counter) -> list[str]:
+        return await free_seats(counter, st["id"], 2)
+
+    seats = with_counter(home, free)
+    done = pos_json(
+        *args(home, "exchange", sold["sale_id"], "--seats", ",".join(seats)),
+        "--cashier", "c01", "--pin", "1111",
+    )  # fmt: skip
+    assert done["returned"]["state"] == "refunded" and done["cash_due"] == 0
+    assert sorted(t["seat"] for t in done["sale"]["tickets"]) == seats
+
+
+def test_offline_the_exchange_is_all_or_nothing_in_one_transaction(
+    live_central: CentralThread, tmp_path: Path
+) -> None:
+    home = enroll_home(live_central, tmp_path / "t1", lease_seats=6)
+
+    async def action(counter: Counter) -> None:
+        await counter.connect()
+        leased = counter.status().leases
+        st = next(s for s, n in leased.items() if n >= 4)
+        cash = [Tender(PaymentMethod.CASH, 20_000)]
+        counter.breaker.trip()  # the central is away: everything from the lease
+        first = await counter.sell(Order(st, "c01", ["adult"], cash, count=2))
+        left = leases.available_seats(counter.store, st)
+
+        def fails(sale: object) -> None:
+            raise RuntimeError("the power went mid-write")
+
+        with pytest.raises(RuntimeError):
+            await counter.sell(Order(st, "c01", ["adult"], cash, seats=left[:2], then=fails))
+        assert leases.available_seats(counter.store, st) == left, "no seat taken"
+        assert len(counter.recent_sales()) == 1, "no sale recorded"
+
+        done = await counter.exchange(first.sale.id, left[:2], cashier_id="c01")
+        assert done.outcome.mode == "offline" and done.returned.state == "refunded"
+        assert sorted(t.seat for t in done.outcome.sale.tickets) == sorted(left[:2])
 
     with_counter(home, action)

@@ -70,3 +70,18 @@ async def test_member_price_and_a_refused_coupon_then_the_sale(terminal: Termina
         await settle(pilot)
         row = app.screen.query_one("#xreport", Table).get_row("discount-STAFF")
         assert [str(c) for c in row] == ["  Staff ticket", "1", "¥10.00"], "in the X/Z report"
+
+
+async def test_a_ticket_type_the_discount_is_not_for_drops_it(terminal: Terminal) -> None:
+    app = terminal.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot)
+        await choose_two_seats(pilot)
+        await pilot.press("d", *"MEMBER", "enter", "a")  # both tickets at the member price
+        await settle(pilot)
+        assert [row[1] for row in basket(app)] == ["Adult · Member price"] * 2
+        await pilot.press("4")  # the first becomes a child's: no member price for children
+        await settle(pilot)
+        assert basket(app)[0][1:] == ["Child", "¥40.00"]
+        assert basket(app)[1][1:] == ["Adult · Member price", "¥64.00"]

@@ -9,14 +9,21 @@ import time
 
 import httpx
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from pos.counter.connectivity import Mode
 from pos.tui.app import PosApp
+from pos.tui.screens import HelpScreen
 from pos.tui.widgets import StatusBar
 from tests.tui.conftest import Terminal
 from tests.tui.test_flows import log_in, settle
 
 SIZE = (120, 40)
+
+
+def help_text(app: PosApp) -> str:
+    assert isinstance(app.screen, HelpScreen)
+    return "\n".join(str(s.render()) for s in app.screen.query(Static))
 
 
 def bar(app: PosApp) -> str:
@@ -48,6 +55,11 @@ async def test_f12_takes_the_demo_central_down_and_brings_it_back(terminal: Term
         await until(pilot, lambda: app.counter.breaker.mode == Mode.ONLINE)
         assert "ONLINE" in bar(app)
         assert "Central down/up" in str(app.screen.query_one("#key-bar").render())
+        await pilot.press("f1")
+        await settle(pilot)
+        assert "F12" in help_text(app) and "Central down/up" in help_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
 
         await pilot.press("f12")
         await until(pilot, lambda: app.counter.breaker.mode == Mode.OFFLINE)
@@ -66,6 +78,10 @@ async def test_no_drill_key_outside_the_demo(terminal: Terminal) -> None:
         await settle(pilot)
         await log_in(pilot)
         assert "Central down/up" not in str(app.screen.query_one("#key-bar").render())
+        await pilot.press("f1")
+        await settle(pilot)
+        assert "Central down/up" not in help_text(app), "F1 does not list it either"
+        await pilot.press("escape")
         await pilot.press("f12")
         await settle(pilot)
         assert central_answers(terminal), "a counter at a cinema cannot switch its central off"

@@ -85,3 +85,21 @@ async def test_esc_gives_the_exchange_up_and_a_wrong_count_is_refused(terminal: 
         await pilot.press("2", "b", "enter")
         await settle(pilot)
         assert isinstance(app.screen, TicketsScreen), "a plain sale again"
+
+
+async def test_a_sale_refunded_meanwhile_is_said_not_crashed_on(terminal: Terminal) -> None:
+    app = terminal.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot)
+        sale_id = await sold_two(app)
+        await pilot.press("f4", "x")
+        await settle(pilot)
+        await app.counter.refund(sale_id, "s01", "9999", cashier_id="c01")  # at another desk
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("2", "b", "enter")
+        await settle(pilot)
+        assert app.exchanging is None, "given up, with the reason shown"
+        assert isinstance(app.screen, SeatsScreen)
+        assert app.counter.recent_sales()[0].id == sale_id, "nothing new sold"

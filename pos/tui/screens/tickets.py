@@ -113,17 +113,11 @@ class TicketsScreen(CounterScreen):
         self.fill()
 
     def _fits(self, row: int) -> bool:
-        discount = self.discounts[row]
-        if discount is None:
-            return True
-        # lazy, for start-up speed (see pos/tui/app.py)
-        from pos.counter.errors import CounterError
+        """The line's discount (one of the cinema's, as chosen) is for its ticket type."""
+        from contract.discounts import applies, find  # lazy, for start-up speed (pos/tui/app.py)
 
-        try:
-            self.counter.quote(self.showtime_id, [self.types[row]], [discount])
-        except CounterError:
-            return False
-        return True
+        code = self.discounts[row]
+        return code is None or applies(find(code, self.rules), self.types[row])
 
     def action_discount(self) -> None:
         """A member price, a staff ticket or a coupon for the highlighted ticket."""
