@@ -200,6 +200,13 @@ def pending_uploads(store: Store) -> list[Handover]:
     return [Handover.model_validate_json(doc) for (doc,) in rows]
 
 
+def pending(store: Store) -> int:
+    """How many handovers wait for the central (they count as queued work, like the outbox)."""
+    return int(
+        store.db.execute("SELECT count(*) FROM handovers WHERE upload = 'pending'").fetchone()[0]
+    )
+
+
 def uploaded(store: Store, handover_id: str, result: dict[str, Any], *, failed: bool) -> None:
     """The central's answer, kept: `failed` when it refused the handover itself."""
     with store.atomic() as db:
