@@ -95,6 +95,12 @@ def record_given(store: Store, handover: Handover) -> None:
         journal.append(store, "handover_given", payload=_payload(handover))
 
 
+def received_leases(store: Store) -> set[str]:
+    """Lease ids this terminal holds by handover (they are the handovers' ids)."""
+    rows = store.db.execute("SELECT id FROM handovers WHERE role = 'received'")
+    return {lease_id for (lease_id,) in rows}
+
+
 def given_seats(store: Store, lease_id: str) -> set[str]:
     """Seats this terminal handed away out of lease `lease_id`."""
     rows = store.db.execute(

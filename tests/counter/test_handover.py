@@ -76,6 +76,28 @@ async def test_seats_handed_over_are_sold_once_and_accepted_with_the_handover(
         assert set(after) == set(before) - set(received.seats)
         assert giver.handover_counts()["given"] == 1
 
+        # Seats received are not handed on, however many are left unsold.
+        assert len(set(lease_seats(receiver)) & set(received.seats)) == 2
+        body = ask_body(
+            HandoverAsk(
+                request_id="hand-them-on-0001",
+                cinema_id=giver.settings.cinema_id,
+                showtime_id=HOT,
+                receiver_id=giver.settings.terminal_id,
+                key_id=giver.settings.terminal_id,
+                at_least=1,
+                wanted=2,
+                sent_at=giver.now(),
+            )
+        )
+        async with httpx.AsyncClient() as http:
+            onward = await http.post(
+                receiver.serve_peers().url + PEER_PATH,
+                content=body,
+                headers={SIGNATURE_HEADER: sign_ask(body, giver.key)},
+            )
+        assert onward.json()["code"] == "NOTHING_TO_SPARE"
+
         # Without the handover the central takes none of the receiver's sales of those seats.
         back = restart(live_central)
         try:
