@@ -111,13 +111,13 @@ def given_seats(store: Store, lease_id: str) -> set[str]:
     return {seat for (seat,) in rows}
 
 
-def record_received(store: Store, handover: Handover) -> bool:
+def record_received(store: Store, handover: Handover) -> None:
     """The seats become this terminal's lease `handover.id`, available to sell, and the ask is
-    answered; False (nothing changes) if this handover was recorded already."""
+    answered; a handover recorded already changes nothing (the same answer, again)."""
     with store.atomic() as db:
         if db.execute("SELECT 1 FROM handovers WHERE id = ?", [handover.id]).fetchone():
             _close_ask(store, handover.request_id, "answered", handover.id)
-            return False
+            return
         seats = list(handover.seats)
         sold = db.execute(
             f"SELECT seat FROM lease_seats WHERE showtime_id = ? AND state = 'sold'"
@@ -143,7 +143,6 @@ def record_received(store: Store, handover: Handover) -> bool:
         _insert(store, handover, "received")
         _close_ask(store, handover.request_id, "answered", handover.id)
         journal.append(store, "handover_received", payload=_payload(handover))
-    return True
 
 
 def _payload(handover: Handover) -> dict[str, Any]:
