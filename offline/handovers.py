@@ -95,6 +95,12 @@ def record_given(store: Store, handover: Handover) -> None:
         journal.append(store, "handover_given", payload=_payload(handover))
 
 
+def received_leases(store: Store) -> set[str]:
+    """Lease ids this terminal holds by handover (they are the handovers' ids)."""
+    rows = store.db.execute("SELECT id FROM handovers WHERE role = 'received'")
+    return {lease_id for (lease_id,) in rows}
+
+
 def given_seats(store: Store, lease_id: str) -> set[str]:
     """Seats this terminal handed away out of lease `lease_id`."""
     rows = store.db.execute(
@@ -105,13 +111,13 @@ def given_seats(store: Store, lease_id: str) -> set[str]:
     return {seat for (seat,) in rows}
 
 
-def record_received(store: Store, handover: Handover) -> bool:
+def record_received(store: Store, handover: Handover) -> None:
     """The seats become this terminal's lease `handover.id`, available to sell, and the ask is
-    answered; False (nothing changes) if this handover was recorded already."""
+    answered; a handover recorded already changes nothing (the same answer, again)."""
     with store.atomic() as db:
         if db.execute("SELECT 1 FROM handovers WHERE id = ?", [handover.id]).fetchone():
             _close_ask(store, handover.request_id, "answered", handover.id)
-            return False
+            return
         seats = list(handover.seats)
         sold = db.execute(
             f"SELECT seat FROM lease_seats WHERE showtime_id = ? AND state = 'sold'"
@@ -137,7 +143,6 @@ def record_received(store: Store, handover: Handover) -> bool:
         _insert(store, handover, "received")
         _close_ask(store, handover.request_id, "answered", handover.id)
         journal.append(store, "handover_received", payload=_payload(handover))
-    return True
 
 
 def _payload(handover: Handover) -> dict[str, Any]:
@@ -198,6 +203,13 @@ def pending_uploads(store: Store) -> list[Handover]:
         "SELECT document FROM handovers WHERE upload = 'pending' ORDER BY created_at, id"
     )
     return [Handover.model_validate_json(doc) for (doc,) in rows]
+
+
+def pending(store: Store) -> int:
+    """How many handovers wait for the central (they count as queued work, like the outbox)."""
+    return int(
+        store.db.execute("SELECT count(*) FROM handovers WHERE upload = 'pending'").fetchone()[0]
+    )
 
 
 def uploaded(store: Store, handover_id: str, result: dict[str, Any], *, failed: bool) -> None:

@@ -20,7 +20,6 @@ from devtools.drill.broken import UnprotectedLeases
 from devtools.drill.demand import DEMANDS, Customers
 from devtools.drill.plan import Timeline
 from devtools.drill.records import Recorder
-from offline import outbox
 from offline.errors import StoreError
 from pos.counter.connectivity import Mode
 from pos.counter.enrollment import enroll as enroll_terminal
@@ -142,7 +141,7 @@ class Cashier:
             "status",
             t=time.time(),
             mode=self.counter.breaker.mode.value,
-            outbox=outbox.depth(self.counter.store),
+            outbox=self.counter.status().outbox,
         )
 
     async def report_status(self) -> None:
@@ -152,7 +151,7 @@ class Cashier:
 
     async def wait_drained(self, deadline: float) -> None:
         while time.time() < deadline:
-            if not self.counter.breaker.is_open and outbox.depth(self.counter.store) == 0:
+            if not self.counter.breaker.is_open and self.counter.status().outbox == 0:
                 return
             await asyncio.sleep(STATUS_EVERY)
 

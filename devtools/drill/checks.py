@@ -62,10 +62,13 @@ def terminal_state(terminal_id: str, store: Path) -> TerminalState:
         (depth,) = conn.execute(
             "SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
         ).fetchone()
+        (handovers_left,) = conn.execute(
+            "SELECT count(*) FROM handovers WHERE upload = 'pending'"
+        ).fetchone()
         (received,) = conn.execute(
             "SELECT count(*) FROM handovers WHERE role = 'received'"
         ).fetchone()
-    return TerminalState(terminal_id, tickets, conflicts, depth, received)
+    return TerminalState(terminal_id, tickets, conflicts, depth + handovers_left, received)
 
 
 @dataclass

@@ -63,8 +63,6 @@ class Asker:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 0.5)), trust_env=False
         )
         self._down_until: dict[str, datetime] = {}
-        self.received = 0
-        """Handovers received since the counter opened."""
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -124,8 +122,7 @@ class Asker:
         if handover is None:
             handovers.refused(self.store, ask.request_id)
             return 0
-        if handovers.record_received(self.store, handover):
-            self.received += 1
+        handovers.record_received(self.store, handover)
         return len(handover.seats)
 
     def _checked(self, ask: Ask, raw: bytes) -> Handover | None:

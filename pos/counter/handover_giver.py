@@ -101,8 +101,16 @@ class Giver:
         return ask
 
     def _spare(self, ask: HandoverAsk) -> Handover:
-        """Seats out of the lease with the most unsold, together where the layout is known."""
-        by_lease = leases.available_by_lease(self.store, ask.showtime_id)
+        """Seats out of the lease with the most unsold, together where the layout is known.
+        Only leases the central granted: a seat received by handover is not handed on, so the
+        central always knows the lease a handover comes out of (a chain could reach it before
+        its first link, and be refused)."""
+        handed_to_me = handovers.received_leases(self.store)
+        by_lease = {
+            lease_id: seats
+            for lease_id, seats in leases.available_by_lease(self.store, ask.showtime_id).items()
+            if lease_id not in handed_to_me
+        }
         lease_id, seats = max(by_lease.items(), key=lambda kv: len(kv[1]), default=("", []))
         count = spare_seats(len(seats), ask.at_least, ask.wanted)
         if count == 0:

@@ -11,7 +11,6 @@ it): a counter install needs nothing more, and asks are rare and small. It liste
 from __future__ import annotations
 
 import ipaddress
-import json
 import socket
 import threading
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 from contract.errors import BoxOfficeError
-from contract.handover import PEER_PATH, SIGNATURE_HEADER
+from contract.handover import PEER_PATH, SIGNATURE_HEADER, PeerRefusal
 from contract.ticket_code import Ed25519PrivateKey
 from offline.store import Store
 from offline.values import system_clock
@@ -70,8 +69,6 @@ class PeerServer:
         self.settings = settings
         self.key = key
         self.clock = clock
-        self.answered = 0
-        """Asks answered with seats (the same handover again counts again)."""
         self.giver: Giver | None = None
         """Built in the serving thread, which owns its store connection."""
         self._server: HTTPServer | None = None
@@ -141,33 +138,34 @@ def _handler(owner: PeerServer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             if self.path != PEER_PATH:
-                self._send(404, {"code": "NOT_FOUND", "message": f"No {self.path} here."})
+                self._refuse(404, "NOT_FOUND", f"No {self.path} here.")
                 return
             try:
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
                 length = -1
             if not 0 < length <= MAX_ASK_BYTES:
-                self._send(400, {"code": "BAD_ASK", "message": "An ask needs a small body."})
+                self._refuse(400, "BAD_ASK", "An ask needs a small body.")
                 return
             body = self.rfile.read(length)
             giver = owner.giver
             if giver is None:
-                self._send(503, {"code": "STARTING", "message": "Starting; ask again."})
+                self._refuse(503, "STARTING", "Starting; ask again.")
                 return
             try:
                 handover = giver.answer(body, self.headers.get(SIGNATURE_HEADER))
             except PeerRefused as exc:
-                self._send(exc.status, {"code": exc.code, "message": exc.message})
+                self._refuse(exc.status, exc.code, exc.message)
                 return
             except BoxOfficeError as exc:  # a seat taken meanwhile: this ask gets nothing
-                self._send(409, {"code": exc.code, "message": exc.message})
+                self._refuse(409, exc.code, exc.message)
                 return
-            owner.answered += 1
-            self._send(200, handover.model_dump(mode="json"))
+            self._send(200, handover.model_dump_json().encode())
 
-        def _send(self, status: int, body: dict[str, object]) -> None:
-            raw = json.dumps(body).encode()
+        def _refuse(self, status: int, code: str, message: str) -> None:
+            self._send(status, PeerRefusal(code=code, message=message).model_dump_json().encode())
+
+        def _send(self, status: int, raw: bytes) -> None:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(raw)))

@@ -316,7 +316,7 @@ class Counter:
     def status(self) -> Status:
         return Status(
             mode=self.breaker.mode,
-            outbox=outbox.depth(self.store),
+            outbox=outbox.depth(self.store) + handovers.pending(self.store),
             held=outbox.held(self.store),
             conflicts=outbox.conflicts(self.store),
             leases={s.showtime_id: s.available for s in leases.leases(self.store)},
@@ -513,7 +513,7 @@ class Counter:
             if self.breaker.is_open:
                 continue
             try:
-                if outbox.depth(self.store):
+                if outbox.depth(self.store) or handovers.pending(self.store):
                     await self.sender.drain()
                 if self.clock() - last_refresh > timedelta(seconds=refresh_every):
                     last_refresh = self.clock()

@@ -115,6 +115,9 @@ class OutboxSender:
             if not claimed:
                 break
             try:
+                # A sale of handed-over seats is recorded after its handover: one made since
+                # the drain began goes up now, before that sale.
+                await self._handovers(report)
                 await self._send(claimed, report)
             except CentralError as exc:
                 report.error = str(exc)
@@ -125,7 +128,7 @@ class OutboxSender:
             if progress:
                 progress(report.sent, total)
             self.on_change()
-        report.remaining = outbox.depth(store)
+        report.remaining = outbox.depth(store) + handovers.pending(store)
         report.held = outbox.held(store)
         self.since_open.add(report)
         return report

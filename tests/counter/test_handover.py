@@ -7,6 +7,7 @@ handover and the receiver's sales of those seats are accepted, once."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -75,6 +76,28 @@ async def test_seats_handed_over_are_sold_once_and_accepted_with_the_handover(
         assert set(after) == set(before) - set(received.seats)
         assert giver.handover_counts()["given"] == 1
 
+        # Seats received are not handed on, however many are left unsold.
+        assert len(set(lease_seats(receiver)) & set(received.seats)) == 2
+        body = ask_body(
+            HandoverAsk(
+                request_id="hand-them-on-0001",
+                cinema_id=giver.settings.cinema_id,
+                showtime_id=HOT,
+                receiver_id=giver.settings.terminal_id,
+                key_id=giver.settings.terminal_id,
+                at_least=1,
+                wanted=2,
+                sent_at=giver.now(),
+            )
+        )
+        async with httpx.AsyncClient() as http:
+            onward = await http.post(
+                receiver.serve_peers().url + PEER_PATH,
+                content=body,
+                headers={SIGNATURE_HEADER: sign_ask(body, giver.key)},
+            )
+        assert onward.json()["code"] == "NOTHING_TO_SPARE"
+
         # Without the handover the central takes none of the receiver's sales of those seats.
         back = restart(live_central)
         try:
@@ -97,7 +120,14 @@ async def test_seats_handed_over_are_sold_once_and_accepted_with_the_handover(
             giver.breaker.close()
             first = await receiver.sender.drain(now=True)
             assert (first.conflicts, first.remaining, first.error) == (0, 0, None)
-            second = await giver.sender.drain(now=True)
+            # The giver has nothing in its outbox: its sync loop sends the handover anyway.
+            assert giver.status().outbox == 1
+            giver.start_background(probe_every=0.1, sync_every=0.1, peers=False)
+            for _ in range(100):
+                if giver.status().outbox == 0:
+                    break
+                await asyncio.sleep(0.05)
+            second = giver.sender.since_open
             assert (second.conflicts, second.duplicates, second.error) == (0, 1, None)
             again = await receiver.sender.drain(now=True)
             assert again.sent == 0  # exactly once: nothing left to send
