@@ -198,6 +198,16 @@ def open_refund(store: Store, out_request_no: str, out_trade_no: str, amount: in
     return CodeRefund(out_request_no, out_trade_no, amount, "pending")
 
 
+def owed(store: Store) -> int:
+    """Charges being reversed and refunds the provider has not confirmed: money a customer is
+    still owed through a provider (retried until it answers)."""
+    row = store.db.execute(
+        "SELECT (SELECT count(*) FROM code_payments WHERE state = 'reversing'),"
+        " (SELECT count(*) FROM code_refunds WHERE state = 'pending')"
+    ).fetchone()
+    return int(row[0]) + int(row[1])
+
+
 def pending_refunds(store: Store) -> list[CodeRefund]:
     rows = store.db.execute(
         "SELECT out_request_no, out_trade_no, amount, state FROM code_refunds"

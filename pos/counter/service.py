@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from contract import models
 from contract.business_day import Clock, utc_now
 from contract.ticket_code import public_key_text
-from offline import cache, journal, leases, outbox, sales
+from offline import cache, code_payments, journal, leases, outbox, sales
 from offline.errors import StoreCorrupt
 from offline.shifts import Shift
 from offline.store import Store
@@ -63,6 +63,8 @@ class Status:
     """Seats available to sell offline, by showtime."""
     journal_ok: bool
     business_date: str | None
+    code_owed: int = 0
+    """Payment-code reversals and refunds a provider has not confirmed yet (retried)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +294,7 @@ class Counter:
             leases={s.showtime_id: s.available for s in leases.leases(self.store)},
             journal_ok=bool(self.journal_check and self.journal_check.ok),
             business_date=self.today.selling,
+            code_owed=code_payments.owed(self.store),
         )
 
     def leases(self) -> list[LeaseView]:

@@ -200,9 +200,12 @@ def test_a_refund_the_provider_missed_goes_back_when_it_answers(
     )  # fmt: skip
     assert code == 0, err  # the tickets are refunded here; the wallet's share is owed
     assert in_thread(retried(home)) == 1
+    status = pos_json(*args(home, "status"))
+    assert status["code_owed"] == 1  # type: ignore[index]
     again = GatewayThread(port=gateway.port, gateway=gateway.gateway).start()
     try:
         assert in_thread(retried(home)) == 0
+        assert pos_json(*args(home, "status"))["code_owed"] == 0  # type: ignore[index]
         [trade] = again.statement()
         assert trade["refunded"] == sale["tickets"][0]["price"]
         assert_books_match(home, again)
