@@ -136,6 +136,14 @@ def move(
     return get(store, out_trade_no)
 
 
+def note(store: Store, out_trade_no: str, error: str) -> None:
+    """Why the provider has not settled this charge yet (kept for IT; the state stays)."""
+    store.db.execute(
+        "UPDATE code_payments SET last_error = ?, updated_at = ? WHERE out_trade_no = ?",
+        [error, store.now_iso(), out_trade_no],
+    )
+
+
 def capture(store: Store, out_trade_no: str, sale_id: str) -> bool:
     """The sale recorded with this payment: paid → captured, pointing at that sale (an online
     draft that failed over to the lease is another sale row). Call inside the sale's

@@ -97,7 +97,7 @@ class CodeTill:
         self.providers: dict[str, CodeProvider] = {}
         try:
             self.providers = providers_for(self.settings, home)
-        except (OSError, ValueError) as exc:  # a missing or damaged key stops codes, not cash
+        except (OSError, ValueError, TypeError) as exc:  # a bad key stops codes, not cash
             self.setup_error = CounterError(
                 "CODE_PAY_KEY",
                 f"A payment-code key in {home} is missing or damaged"
@@ -243,9 +243,7 @@ class CodeTill:
         try:
             await self._provider(row.provider).cancel(no)
         except (PaymentError, CounterError) as exc:
-            self.store.db.execute(
-                "UPDATE code_payments SET last_error = ? WHERE out_trade_no = ?", [exc.message, no]
-            )
+            code_payments.note(self.store, no, exc.message)
             return False
         code_payments.move(self.store, no, "reversed")
         return True

@@ -94,8 +94,10 @@ def test_secrets_are_private_and_never_printed(home: Home, gateway: GatewayThrea
     secret = (home.path / code_pay["wechat"]["key_file"]).read_text().strip()
     assert secret not in home.config_path.read_text()
     st = a_showtime(home)
-    _, out, err = pos(*sell_code(home, st["id"], "auto:1", f"code=1:{CODES['wechat']}"))
-    assert secret not in out + err and "PRIVATE KEY" not in out + err
+    for pay in (f"code={st['prices']['adult']}:{CODES['wechat']}", f"code=1:{CODES['wechat']}"):
+        _, out, err = pos(*sell_code(home, st["id"], "auto:1", pay), "--json")
+        assert secret not in out + err and "PRIVATE KEY" not in out + err
+    assert [t["state"] for t in gateway.statement()] == ["success"]
 
 
 def test_gateway_serve_from_the_cli(tmp_path: Path) -> None:
@@ -119,3 +121,14 @@ def test_gateway_serve_from_the_cli(tmp_path: Path) -> None:
         child.wait(10)
     code, out, _ = pos("--help")
     assert code == 0 and "gateway" in out
+
+
+def test_a_damaged_key_stops_codes_not_cash(home: Home, gateway: GatewayThread) -> None:
+    (home.path / "alipay_app.key").write_bytes(b"-----BEGIN PRIVATE KEY-----\nbroken\n")
+    st = a_showtime(home)
+    pay = f"code={st['prices']['adult']}:{CODES['alipay']}"
+    code, out, err = pos(*sell_code(home, st["id"], "auto:1", pay))
+    assert code == 2 and "CODE_PAY_KEY" in err and "broken" not in out + err
+    code, _, err = pos(*sell_code(home, st["id"], "auto:1", "cash=1000.00"))
+    assert code == 0, err
+    assert gateway.statement() == []
