@@ -154,6 +154,10 @@ def test_central_down_code_payment_and_offline_sale(
     rows, sales = books(home)
     assert [r[4] for r in rows] == ["captured", "captured"]
     assert all(sales[r[3]][0] in ("paid", "printed") for r in rows)
+    live_central.start()  # the central takes the offline sales paid by code
+    report = pos_json(*args(home, "sync"))
+    assert report["remaining"] == 0 and not report["error"], report  # type: ignore[index]
+    assert all(books(home)[1][r[3]][0] == "synced" for r in rows)
     assert_books_match(home, gateway)
 
 
