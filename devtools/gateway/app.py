@@ -295,6 +295,7 @@ class ResetAfterCharge:
         scope.setdefault("state", {})
         await self.app(scope, receive, hold)
         if scope["state"].get("charged") and _reset(send):
+            await asyncio.sleep(0.01)  # let uvicorn see the connection gone before we return
             return
         for message in held:
             await send(message)

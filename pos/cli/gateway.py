@@ -93,7 +93,7 @@ def run_join(args: argparse.Namespace) -> int:
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
-    from devtools.gateway.server import fetch_statement  # lazy, for start-up speed
+    from devtools.gateway.join import fetch_statement  # lazy, for start-up speed
 
     statement = fetch_statement(args.url)
 
