@@ -154,7 +154,7 @@ class CodeTill:
         except BaseException:
             # Paid, but no tickets: the money goes back (now, or at the next start if the
             # provider does not answer or this task is being cancelled).
-            self._unwind(out_trade_no, draft)
+            self._unwind(out_trade_no, draft, central_may_know=True)
             await asyncio.shield(self._reverse_quietly(out_trade_no))
             raise
         self.on_change()
@@ -197,11 +197,12 @@ class CodeTill:
             code_payments.move(self.store, no, "paid", trade_no=trade.trade_no)
             return
         if trade is not None and trade.status in (TradeStatus.FAILED, TradeStatus.CLOSED):
-            self._unwind(no, draft, declined=trade.reason or trade.status.value)
+            reason = trade.reason or trade.status.value
+            self._unwind(no, draft, declined=reason)
             raise CounterError(
                 "PAYMENT_DECLINED",
-                f"{name} declined the payment ({trade.reason}); take cash.",
-                {"reason": trade.reason or trade.status.value},
+                f"{name} declined the payment ({reason}); take cash.",
+                {"reason": reason},
             )
         self._unwind(no, draft)
         if await self._reverse_quietly(no):
@@ -221,13 +222,20 @@ class CodeTill:
         except PaymentError:
             return last  # still unknown: ask again within the deadline
 
-    def _unwind(self, no: str, draft: sales.Sale, *, declined: str | None = None) -> None:
+    def _unwind(
+        self,
+        no: str,
+        draft: sales.Sale,
+        *,
+        declined: str | None = None,
+        central_may_know: bool = False,
+    ) -> None:
         """In one transaction: the draft cancelled (and cancelled at the central by its key if
-        it may have reached it) and the charge declined or marked for reversal."""
+        the sale may have been sent) and the charge declined or marked for reversal."""
         with self.store.atomic():
             current = sales.get(self.store, draft.id)
             if current.state in ("draft", "held"):
-                if current.mode == "online":
+                if current.mode == "online" and central_may_know:
                     self.seller.queue_cancel(current.idempotency_key)
                 sales.advance(self.store, draft.id, "cancelled")
             row = code_payments.get(self.store, no)

@@ -80,6 +80,7 @@ def test_insufficient_funds_is_declined_and_nothing_sold(
     assert ("BALANCE_NOT_ENOUGH" if kind == "alipay" else "NOTENOUGH") in err
     rows, sales = books(home)
     assert [r[4] for r in rows] == ["declined"] and sales[rows[0][3]][0] == "cancelled"
+    assert pos_json(*args(home, "status"))["outbox"] == 0  # type: ignore[index]
     assert_books_match(home, gateway)
 
 
