@@ -7,8 +7,9 @@ polled with the provider's query until `wait_seconds`, or no answer at all, whic
 Anything short of a yes within the deadline is cancelled (Alipay) or reversed (WeChat Pay) before
 the cashier hears it failed. Only then is the sale made (online, or from the lease), in the
 transaction that marks the charge captured; a sale that fails after the charge gives the money
-back. A crash anywhere leaves a row `recover()` settles at the next start: captured if its sale
-exists, otherwise cancelled or reversed. Refunds of code-paid tickets go back through the
+back. A crash anywhere leaves at most a row `recover()` settles at the next start: a completed
+sale captured its charge in the sale's own commit, so an open row is one without tickets, and
+it is cancelled or reversed. Refunds of code-paid tickets go back through the
 provider under a request number made before the first try, retried until the provider agrees."""
 
 from __future__ import annotations
@@ -273,12 +274,10 @@ class CodeTill:
         return open_left
 
     async def _settle(self, row: CodePayment) -> bool:
-        sale = sales.get(self.store, row.sale_id)
-        names_it = any(p.reference == row.out_trade_no for p in sale.payments)
-        if row.state == "paid" and names_it and sale.state not in ("draft", "held", "cancelled"):
-            with self.store.atomic():  # the sale exists with its tickets: complete
-                code_payments.capture(self.store, row.out_trade_no, sale.id)
-            return True
+        """An open row never has its sale: a sale and the capture of its charge are one
+        commit, so a sale that was completed left no open row. What is open is undone: a
+        charge the provider declined or closed is noted; anything else is cancelled or
+        reversed (the draft itself was cancelled by the counter's start, `_resume_unfinished`)."""
         if row.state == "charging":
             try:
                 trade = await self._provider(row.provider).query(row.out_trade_no)
