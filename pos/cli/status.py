@@ -29,10 +29,10 @@ def run_status(args: argparse.Namespace) -> int:
             "outbox": s.outbox,
             "held": s.held,
             "conflicts": s.conflicts,
+            "code_owed": s.code_owed,
             "leases": s.leases,
             "journal_ok": s.journal_ok,
             "business_date": s.business_date,
-            "code_owed": s.code_owed,
         }
 
     data = with_counter(args, action)

@@ -289,6 +289,10 @@ class CodeTill:
         code_payments.move(self.store, row.out_trade_no, "reversing")
         return await self._reverse_quietly(row.out_trade_no)
 
+    def owed(self) -> int:
+        """Reversals and refunds a provider has not confirmed: money a customer is owed."""
+        return code_payments.owed(self.store)
+
     async def retry(self) -> int:
         """While the till runs: reversals and refunds the provider did not confirm before
         (never a charge still being made). Returns how many are still open."""

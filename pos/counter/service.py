@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from contract import models
 from contract.business_day import Clock, utc_now
 from contract.ticket_code import public_key_text
-from offline import cache, code_payments, journal, leases, outbox, sales
+from offline import cache, journal, leases, outbox, sales
 from offline.errors import StoreCorrupt
 from offline.shifts import Shift
 from offline.store import Store
@@ -59,12 +59,12 @@ class Status:
     """Of `outbox`, items the central refused but not as a verdict: retried, look at them."""
     conflicts: int
     """Operations the central refused for good (seat sold twice...): for the supervisor."""
+    code_owed: int
+    """Payment-code reversals and refunds a provider has not confirmed yet (retried)."""
     leases: dict[str, int]
     """Seats available to sell offline, by showtime."""
     journal_ok: bool
     business_date: str | None
-    code_owed: int = 0
-    """Payment-code reversals and refunds a provider has not confirmed yet (retried)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,10 +291,10 @@ class Counter:
             outbox=outbox.depth(self.store),
             held=outbox.held(self.store),
             conflicts=outbox.conflicts(self.store),
+            code_owed=self.code_till.owed(),
             leases={s.showtime_id: s.available for s in leases.leases(self.store)},
             journal_ok=bool(self.journal_check and self.journal_check.ok),
             business_date=self.today.selling,
-            code_owed=code_payments.owed(self.store),
         )
 
     def leases(self) -> list[LeaseView]:
