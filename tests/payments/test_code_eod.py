@@ -100,7 +100,9 @@ def test_secrets_are_private_and_never_printed(home: Home, gateway: GatewayThrea
     assert [t["state"] for t in gateway.statement()] == ["success"]
 
 
-def test_gateway_serve_from_the_cli(tmp_path: Path) -> None:
+def test_gateway_serve_join_and_sell_from_the_cli(tmp_path: Path, home: Home) -> None:
+    """`pos gateway serve` in its own process, `pos gateway join`, then a code sale against it
+    (the customer confirms at the first query: the served drill)."""
     ready = tmp_path / "ready.json"
     child = subprocess.Popen(
         [sys.executable, "-m", "pos.cli", "gateway", "serve", "--port", "0",
@@ -116,6 +118,14 @@ def test_gateway_serve_from_the_cli(tmp_path: Path) -> None:
         assert info["drill"] == "user-paying"
         health = httpx.get(f"{info['url']}/dev/health", timeout=5).json()
         assert health == {"status": "ok", "drill": "user-paying"}
+        code, out, err = pos(*args(home, "gateway", "join", "--url", info["url"], "--poll", "0.1"))
+        assert code == 0 and "keys kept 0600" in out, err
+        st = a_showtime(home)
+        pay = f"code={st['prices']['adult']}:{CODES['wechat']}"
+        code, out, err = pos(*sell_code(home, st["id"], "auto:1", pay), "--json")
+        assert code == 0 and "Waiting for the customer" in err, err
+        [trade] = httpx.get(f"{info['url']}/dev/statement", timeout=5).json()
+        assert trade["kept"] == json.loads(out)["total"]
     finally:
         child.terminate()
         child.wait(10)
