@@ -20,7 +20,9 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from contract.business_day import Clock
 from offline import code_payments, sales
@@ -42,6 +44,8 @@ from pos.ports.payments import (
 )
 
 SUBJECT = "Cinema tickets"
+BEIJING = ZoneInfo("Asia/Shanghai")
+"""Both providers bill by the day in Beijing time."""
 NAMES = {"alipay": "Alipay", "wechat": "WeChat Pay"}
 
 
@@ -72,6 +76,10 @@ class Reconciliation:
 
     def to_json(self) -> dict[str, object]:
         return dataclasses.asdict(self)
+
+
+def _billing_day(stored: str) -> date:
+    return datetime.fromisoformat(stored).astimezone(BEIJING).date()
 
 
 class CodeTill:
@@ -147,9 +155,7 @@ class CodeTill:
             p.model_copy(update={"reference": out_trade_no}) if p.method == tender.method else p
             for p in basket.settlement.payments
         ]
-        paid = basket._replace(
-            settlement=dataclasses.replace(basket.settlement, payments=payments)
-        )
+        paid = basket._replace(settlement=dataclasses.replace(basket.settlement, payments=payments))
         try:
             outcome = await self.seller.complete(order, paid, draft)
         except BaseException:
@@ -336,9 +342,22 @@ class CodeTill:
 
     # --- end of day -----------------------------------------------------------------------------
 
-    def reconcile(self, statement: list[dict[str, object]]) -> Reconciliation:
-        """This terminal's code payments against a provider statement (rows with provider,
-        out_trade_no, kept): every order number either side knows, compared."""
+    async def bills(self, day: date) -> list[dict[str, object]]:
+        """The day's bills of every provider this till charges through, as statement rows."""
+        if self.setup_error is not None:
+            raise self.setup_error
+        return [
+            {"provider": kind, "out_trade_no": line.out_trade_no, "kept": line.kept}
+            for kind, provider in sorted(self.providers.items())
+            for line in await provider.bill(day)
+        ]
+
+    def reconcile(
+        self, statement: list[dict[str, object]], day: date | None = None
+    ) -> Reconciliation:
+        """This terminal's code payments (of `day` in Beijing time, the providers' billing
+        day, when given) against a provider statement (rows with provider, out_trade_no,
+        kept): every order number either side knows, compared."""
         ours: dict[tuple[str, str], int] = {}
         trades: dict[str, list[str]] = {}
         done = {r.out_request_no for r in code_payments.refunds(self.store) if r.state == "done"}
@@ -347,6 +366,8 @@ class CodeTill:
             if r.out_request_no in done:
                 refunded[r.out_trade_no] = refunded.get(r.out_trade_no, 0) + r.amount
         for row in code_payments.listed(self.store):
+            if day is not None and _billing_day(row.created_at) != day:
+                continue
             kept = row.amount - refunded.get(row.out_trade_no, 0)
             ours[(row.provider, row.out_trade_no)] = kept if row.state == "captured" else 0
             if row.state == "captured" and row.trade_no:

@@ -13,7 +13,7 @@ import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -545,6 +545,10 @@ class Counter:
     def reconcile_codes(self, statement: list[dict[str, Any]]) -> Reconciliation:
         """This terminal's payment-code charges against a provider's statement."""
         return self.code_till.reconcile(statement)
+
+    async def reconcile_code_bills(self, day: date) -> Reconciliation:
+        """This terminal's payment-code charges of `day` against the providers' own bills."""
+        return self.code_till.reconcile(await self.code_till.bills(day), day)
 
     def reprint(self, sale_id: str) -> list[int]:
         return self.after_sale.reprint(sale_id)

@@ -1,7 +1,7 @@
 """End of day with payment codes: the Z report and its upload show code payments per provider
 with the providers' trade numbers, and `pos gateway reconcile` matches them against the
-gateway's own statement — and says so when they differ. Also: `pos gateway serve` as a process,
-and the terminal's secrets kept private."""
+providers' daily bills and the gateway's own statement — and says so when they differ.
+Also: `pos gateway serve` as a process, and the terminal's secrets kept private."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import stat
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -67,10 +69,17 @@ def test_z_report_and_reconciliation(home: Home, gateway: GatewayThread) -> None
     assert sorted(answer["trades"]["alipay"] + answer["trades"]["wechat"]) == sorted(
         t["trade_no"] for t in statement.values()
     )
-    # a charge the gateway has and this terminal never made is a difference
-    gateway.gateway.ledger.open("wechat", "STRANGER0001", 500, "success")
-    code, out, _ = pos(*args(home, "gateway", "reconcile", "--url", gateway.url))
-    assert code == 1 and "STRANGER0001: ours 0, theirs 500" in out
+    # the same from the providers' own daily bills (WeChat's downloadbill text, Alipay's CSV)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    code, out, err = pos(*args(home, "gateway", "reconcile", "--day", today), "--json")
+    assert code == 0, err
+    assert json.loads(out) == answer
+    # a charge the provider has and this terminal never made is a difference, both ways
+    mch_id = json.loads(home.config_path.read_text())["code_pay"]["wechat"]["mch_id"]
+    gateway.gateway.ledger.open("wechat", "STRANGER0001", 500, "success", merchant=mch_id)
+    for source in (["--url", gateway.url], ["--day", today]):
+        code, out, _ = pos(*args(home, "gateway", "reconcile", *source))
+        assert code == 1 and "STRANGER0001: ours 0, theirs 500" in out, source
 
 
 def test_the_upload_carries_the_trade_numbers(home: Home, gateway: GatewayThread) -> None:
