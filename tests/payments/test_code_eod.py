@@ -20,7 +20,7 @@ import httpx
 from devtools.gateway.server import GatewayThread
 from pos.counter.home import Home
 from pos.counter.service import Counter
-from pos.counter.zreport import reconciliation_request, report_id, to_json
+from pos.counter.zreport import reconciliation_request, report_id, to_csv, to_json
 from tests.kit import args, pos, pos_json
 from tests.payments.paykit import CODES, a_showtime, in_thread, sell_code
 
@@ -32,7 +32,7 @@ async def _shift_report(home: Home) -> dict:
         assert shift is not None
         report, _ = counter.shifts.shift_report(shift.id)
         upload = reconciliation_request(report_id("T01", report), report).model_dump(mode="json")
-        return {"report": to_json(report), "upload": upload}
+        return {"report": to_json(report), "upload": upload, "csv": to_csv(report)}
 
 
 def test_z_report_and_reconciliation(home: Home, gateway: GatewayThread) -> None:
@@ -49,7 +49,8 @@ def test_z_report_and_reconciliation(home: Home, gateway: GatewayThread) -> None
         *args(home, "refund", sold["alipay"]["sale_id"], "--tickets", ticket),
         "--supervisor", "s01", "--pin", "9999",
     )  # fmt: skip
-    report = in_thread(_shift_report(home))["report"]
+    shift = in_thread(_shift_report(home))
+    report = shift["report"]
     assert report["by_payment"]["alipay"] == 2 * price
     assert report["by_payment"]["wechat"] == 2 * price
     assert report["given_back_by_payment"]["alipay"] == price
@@ -60,6 +61,8 @@ def test_z_report_and_reconciliation(home: Home, gateway: GatewayThread) -> None
         theirs = statement[trade["out_trade_no"]]
         assert (trade["trade_no"], trade["amount"]) == (theirs["trade_no"], theirs["amount"])
         assert trade["refunded"] == theirs["refunded"] == (price if kind == "alipay" else 0)
+        kept = trade["amount"] - trade["refunded"]
+        assert f"Payment codes,{kind} {trade['trade_no']},,{kept}" in shift["csv"]
 
     code, out, err = pos(*args(home, "gateway", "reconcile", "--url", gateway.url), "--json")
     assert code == 0, err
