@@ -136,6 +136,14 @@ def move(
     return get(store, out_trade_no)
 
 
+def note(store: Store, out_trade_no: str, error: str) -> None:
+    """Why the provider has not settled this charge yet (kept for IT; the state stays)."""
+    store.db.execute(
+        "UPDATE code_payments SET last_error = ?, updated_at = ? WHERE out_trade_no = ?",
+        [error, store.now_iso(), out_trade_no],
+    )
+
+
 def capture(store: Store, out_trade_no: str, sale_id: str) -> bool:
     """The sale recorded with this payment: paid → captured, pointing at that sale (an online
     draft that failed over to the lease is another sale row). Call inside the sale's
@@ -196,6 +204,16 @@ def open_refund(store: Store, out_request_no: str, out_trade_no: str, amount: in
             [out_request_no, out_trade_no, amount, now, now],
         )
     return CodeRefund(out_request_no, out_trade_no, amount, "pending")
+
+
+def owed(store: Store) -> int:
+    """Charges being reversed and refunds the provider has not confirmed: money a customer is
+    still owed through a provider (retried until it answers)."""
+    row = store.db.execute(
+        "SELECT (SELECT count(*) FROM code_payments WHERE state = 'reversing'),"
+        " (SELECT count(*) FROM code_refunds WHERE state = 'pending')"
+    ).fetchone()
+    return int(row[0]) + int(row[1])
 
 
 def pending_refunds(store: Store) -> list[CodeRefund]:

@@ -13,6 +13,7 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -20,6 +21,7 @@ from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel, Field
 
 from central.drill import _reset  # the one way to abort a uvicorn connection with an RST
+from devtools.gateway.bills import alipay_bill, wechat_bill
 from devtools.gateway.ledger import Drill, Ledger, Trade
 from pos.ports.payments import signing
 from pos.ports.payments.errors import BadPaymentCode
@@ -63,14 +65,14 @@ class Gateway:
 
     # --- the trade rules, the same for both providers ----------------------------------------
 
-    def charge(self, provider: str, out_trade_no: str, amount: int) -> Trade:
+    def charge(self, provider: str, out_trade_no: str, amount: int, merchant: str) -> Trade:
         """A repeated order number gets the first trade back: never charged twice."""
         state = {
             Drill.INSUFFICIENT_FUNDS: "failed",
             Drill.USER_PAYING: "paying",
             Drill.USER_PAYING_TIMEOUT: "paying",
         }.get(self.drill.mode, "success")
-        return self.ledger.open(provider, out_trade_no, amount, state)
+        return self.ledger.open(provider, out_trade_no, amount, state, merchant)
 
     def look(self, provider: str, out_trade_no: str) -> Trade | None:
         trade = self.ledger.get(provider, out_trade_no)
@@ -107,7 +109,7 @@ def _fen(yuan: str) -> int | None:
 # --- Alipay -------------------------------------------------------------------------------------
 
 
-def _alipay(gw: Gateway, form: dict[str, str]) -> tuple[str, dict[str, Any]]:
+def _alipay(gw: Gateway, form: dict[str, str], base: str) -> tuple[str, dict[str, Any]]:
     method = form.get("method", "")
     app = gw.alipay_apps.get(form.get("app_id", ""))
     if app is None:
@@ -145,7 +147,7 @@ def _alipay(gw: Gateway, form: dict[str, str]) -> tuple[str, dict[str, Any]]:
                     "sub_code": "ACQ.PAYMENT_AUTH_CODE_INVALID",
                     "sub_msg": "支付失败，获取顾客账户信息失败",
                 }
-            trade = gw.charge("alipay", no, amount)
+            trade = gw.charge("alipay", no, amount, form["app_id"])
             if trade.state == "success":
                 return method, ok | {
                     "trade_no": trade.trade_no,
@@ -178,6 +180,17 @@ def _alipay(gw: Gateway, form: dict[str, str]) -> tuple[str, dict[str, Any]]:
         case "alipay.trade.cancel":
             action = gw.cancel("alipay", no)
             return method, ok | {"retry_flag": "N", "action": action}
+        case "alipay.data.dataservice.bill.downloadurl.query":
+            day = str(biz.get("bill_date", ""))
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                return method, refused | {
+                    "sub_code": "isp.bill_date_invalid",
+                    "sub_msg": "日期格式错误",
+                }
+            url = f"{base}/alipay/bills/{form['app_id']}/{day}.csv"
+            return method, {"code": "10000", "msg": "Success", "bill_download_url": url}
         case "alipay.trade.refund":
             trade = gw.ledger.get("alipay", no)
             amount = _fen(str(biz.get("refund_amount", "")))
@@ -205,11 +218,19 @@ def _alipay_body(gw: Gateway, method: str, answer: dict[str, Any]) -> str:
 # --- WeChat Pay ---------------------------------------------------------------------------------
 
 
+def _wechat_key(gw: Gateway, req: dict[str, str]) -> str | None:
+    """The merchant's API key if the request is signed with it, else None."""
+    key = gw.wechat_keys.get(req.get("mch_id", ""))
+    if key is None or req.get("sign") != signing.wechat_sign(req, key, req.get("sign_type", "MD5")):
+        return None
+    return key
+
+
 def _wechat(gw: Gateway, path: str, req: dict[str, str]) -> tuple[dict[str, str], str | None]:
     """(answer, key to sign it with); without a key the answer is a return_code FAIL."""
-    key = gw.wechat_keys.get(req.get("mch_id", ""))
+    key = _wechat_key(gw, req)
     sign_type = req.get("sign_type", "MD5")
-    if key is None or req.get("sign") != signing.wechat_sign(req, key, sign_type):
+    if key is None:
         return {"return_code": "FAIL", "return_msg": "签名错误"}, None
     base = {
         "return_code": "SUCCESS",
@@ -232,7 +253,7 @@ def _wechat(gw: Gateway, path: str, req: dict[str, str]) -> tuple[dict[str, str]
                 return fail("PARAM_ERROR", "参数错误"), key
             if not _code_ok(req.get("auth_code", ""), "wechat"):
                 return fail("AUTH_CODE_INVALID", "授权码检验错误"), key
-            trade = gw.charge("wechat", no, int(total))
+            trade = gw.charge("wechat", no, int(total), req["mch_id"])
             if trade.state == "success":
                 return ok | {"transaction_id": trade.trade_no, "total_fee": total}, key
             if trade.state == "paying":
@@ -266,6 +287,24 @@ def _wechat(gw: Gateway, path: str, req: dict[str, str]) -> tuple[dict[str, str]
     return fail("NOT_FOUND", "no such API"), key
 
 
+def _wechat_bill_answer(gw: Gateway, req: dict[str, str]) -> Response:
+    """The day's bill as text, or an XML FAIL (bad signature, bad date, no bill that day)."""
+    day = req.get("bill_date", "")
+    fail = {"return_code": "FAIL", "return_msg": "签名错误"}
+    if _wechat_key(gw, req) is not None:
+        fail["return_msg"] = "invalid bill_date"
+        try:
+            when = date(int(day[:4]), int(day[4:6]), int(day[6:]))
+        except ValueError:
+            when = None
+        if when is not None and len(day) == 8:
+            bill = wechat_bill(gw.ledger.trades(), req["mch_id"], req.get("appid", ""), when)
+            if bill is not None:
+                return Response(bill, media_type="text/plain; charset=utf-8")
+            fail["return_msg"] = "No Bill Exist"
+    return Response(signing.to_xml(fail), media_type="text/xml")
+
+
 def _wechat_body(answer: dict[str, str], key: str | None) -> bytes:
     if key is not None:
         answer["sign"] = signing.wechat_sign(answer, key, answer.get("sign_type", "MD5"))
@@ -295,6 +334,7 @@ class ResetAfterCharge:
         scope.setdefault("state", {})
         await self.app(scope, receive, hold)
         if scope["state"].get("charged") and _reset(send):
+            await asyncio.sleep(0.01)  # let uvicorn see the connection gone before we return
             return
         for message in held:
             await send(message)
@@ -313,10 +353,15 @@ def create_app(gateway: Gateway | None = None) -> Any:
     @app.post("/alipay/gateway.do")
     async def alipay(request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
-        method, answer = _alipay(gw, form)
+        method, answer = _alipay(gw, form, str(request.base_url).rstrip("/"))
         if method == "alipay.trade.pay":
             await charged(request)
         return Response(_alipay_body(gw, method, answer), media_type="application/json")
+
+    @app.get("/alipay/bills/{app_id}/{day}.csv")
+    async def alipay_bills(app_id: str, day: date) -> Response:
+        bill = alipay_bill(gw.ledger.trades(), app_id, day)
+        return Response(bill, media_type="text/csv; charset=GBK")
 
     @app.post("/wechat/{path:path}")
     async def wechat(path: str, request: Request) -> Response:
@@ -324,6 +369,8 @@ def create_app(gateway: Gateway | None = None) -> Any:
             req = signing.from_xml(await request.body())
         except Exception:  # any unparsable body is WeChat's "bad XML" answer
             req = {}
+        if path == "pay/downloadbill":
+            return _wechat_bill_answer(gw, req)
         answer, key = _wechat(gw, "/" + path, req)
         if path == "pay/micropay":
             await charged(request)

@@ -1,10 +1,13 @@
-"""A terminal joins the reference gateway as a merchant (the demo, tests, a trainer's laptop):
-it makes its own Alipay application key pair and WeChat Pay API key, as a merchant does on the
-providers' platforms, tells the gateway the public half, and keeps the secrets 0600."""
+"""The reference gateway seen from a terminal (httpx only: no server parts needed). Joining as a
+merchant (the demo, tests, a trainer's laptop): the terminal makes its own Alipay application
+key pair and WeChat Pay API key, as a merchant does on the providers' platforms, tells the
+gateway the public half, and keeps the secrets 0600. Reading the gateway's statement, to
+reconcile against."""
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import httpx
 
@@ -13,6 +16,16 @@ from pos.counter.errors import CounterError
 from pos.counter.home import Home
 from pos.ports.payments import signing
 from pos.ports.payments.config import AlipaySettings, CodePaySettings, WechatSettings
+
+
+def fetch_statement(url: str) -> list[dict[str, Any]]:
+    """A running gateway's statement: every trade, with what the merchant kept of it."""
+    try:
+        answer = httpx.get(f"{url}/dev/statement", timeout=5)
+        answer.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise CounterError("GATEWAY_UNREACHABLE", f"No reference gateway at {url}: {exc}") from exc
+    return list(answer.json())
 
 
 def join_gateway(

@@ -37,6 +37,8 @@ class Trade:
     created_at: str
     refunded: int = 0
     refunds: dict[str, int] = field(default_factory=dict)
+    merchant: str = ""
+    """The Alipay app id or WeChat Pay merchant id that charged it (whose bill lists it)."""
 
 
 class Ledger:
@@ -51,7 +53,9 @@ class Ledger:
         with self._lock:
             return self._trades.get((provider, out_trade_no))
 
-    def open(self, provider: str, out_trade_no: str, amount: int, state: str) -> Trade:
+    def open(
+        self, provider: str, out_trade_no: str, amount: int, state: str, merchant: str = ""
+    ) -> Trade:
         """A new trade, or the existing one for a repeated order number (never charged twice)."""
         with self._lock:
             found = self._trades.get((provider, out_trade_no))
@@ -66,6 +70,7 @@ class Ledger:
                 amount,
                 state,
                 day.isoformat(),
+                merchant=merchant,
             )
             self._trades[(provider, out_trade_no)] = trade
             return trade
@@ -85,6 +90,10 @@ class Ledger:
             trade.refunds[request_no] = amount
             trade.refunded += amount
             return True
+
+    def trades(self) -> list[Trade]:
+        with self._lock:
+            return list(self._trades.values())
 
     def statement(self) -> list[dict[str, Any]]:
         """Every trade with what the merchant keeps of it (`kept`, fen)."""

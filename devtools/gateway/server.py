@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 # the central's uvicorn settings and bound-address helper: one way to serve on loopback
 from central.server import _bound_url, _server
 from devtools.gateway.app import DrillSettings, Gateway, create_app
@@ -101,10 +99,3 @@ class GatewayThread:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def fetch_statement(url: str) -> list[dict[str, Any]]:
-    """A running gateway's statement, over HTTP (another process's gateway)."""
-    answer = httpx.get(f"{url}/dev/statement", timeout=5)
-    answer.raise_for_status()
-    return list(answer.json())

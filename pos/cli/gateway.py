@@ -1,6 +1,7 @@
 """`pos gateway serve`: the reference payment gateway (Alipay, WeChat Pay) for demos, tests and
 drills; `pos gateway join`: make this terminal one of its merchants; `pos gateway reconcile`:
-this terminal's code payments against the gateway's statement (exit 1 on a difference)."""
+this terminal's code payments against the providers' daily bills (`--day`, any provider) or a
+reference gateway's whole statement (`--url`); exit 1 on a difference."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import argparse
 import contextlib
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,9 +46,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_common(join)
     join.set_defaults(func=run_join)
     reconcile = actions.add_parser(
-        "reconcile", help="compare this terminal's code payments with a gateway's statement"
+        "reconcile", help="compare this terminal's code payments with the providers' books"
     )
-    reconcile.add_argument("--url", required=True, help="the gateway's URL")
+    source = reconcile.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--day", type=date.fromisoformat, help="the providers' bills of this day (Beijing time)"
+    )
+    source.add_argument("--url", help="a reference gateway's whole statement (drills, tests)")
     add_common(reconcile)
     reconcile.set_defaults(func=run_reconcile)
 
@@ -93,22 +99,26 @@ def run_join(args: argparse.Namespace) -> int:
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
-    from devtools.gateway.server import fetch_statement  # lazy, for start-up speed
+    from devtools.gateway.join import fetch_statement  # lazy, for start-up speed
 
-    statement = fetch_statement(args.url)
+    statement = fetch_statement(args.url) if args.url else None
 
     async def action(counter: Counter) -> Any:
+        if statement is None:
+            return (await counter.reconcile_code_bills(args.day)).to_json()
         return counter.reconcile_codes(statement).to_json()
 
     result = with_counter(args, action, recover=False)
     emit(
         args,
         result,
-        lambda r: "; ".join(f"{p}: kept {fen} fen" for p, fen in sorted(r["kept"].items()))
-        + f"; {len(r['differences'])} difference(s)"
-        + "".join(
-            f"\n  {d['provider']} {d['out_trade_no']}: ours {d['ours']}, theirs {d['theirs']}"
-            for d in r["differences"]
+        lambda r: (
+            "; ".join(f"{p}: kept {fen} fen" for p, fen in sorted(r["kept"].items()))
+            + f"; {len(r['differences'])} difference(s)"
+            + "".join(
+                f"\n  {d['provider']} {d['out_trade_no']}: ours {d['ours']}, theirs {d['theirs']}"
+                for d in r["differences"]
+            )
         ),
     )
     return 1 if result["differences"] else 0

@@ -29,6 +29,7 @@ def run_status(args: argparse.Namespace) -> int:
             "outbox": s.outbox,
             "held": s.held,
             "conflicts": s.conflicts,
+            "code_owed": s.code_owed,
             "leases": s.leases,
             "journal_ok": s.journal_ok,
             "business_date": s.business_date,
@@ -44,6 +45,11 @@ def run_status(args: argparse.Namespace) -> int:
             f"{d['terminal']}: {d['mode'].upper()}, outbox {d['outbox']}"
             + (f" ({d['held']} held: see `pos sync`)" if d["held"] else "")
             + (f", {d['conflicts']} conflicts for the supervisor" if d["conflicts"] else "")
+            + (
+                f", {d['code_owed']} payment-code refund(s) owed (retried)"
+                if d["code_owed"]
+                else ""
+            )
             + ", "
             f"{sum(d['leases'].values())} seats leased over {len(d['leases'])} showtimes"
             + _handovers(d["handovers"])

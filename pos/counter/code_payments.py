@@ -7,8 +7,9 @@ polled with the provider's query until `wait_seconds`, or no answer at all, whic
 Anything short of a yes within the deadline is cancelled (Alipay) or reversed (WeChat Pay) before
 the cashier hears it failed. Only then is the sale made (online, or from the lease), in the
 transaction that marks the charge captured; a sale that fails after the charge gives the money
-back. A crash anywhere leaves a row `recover()` settles at the next start: captured if its sale
-exists, otherwise cancelled or reversed. Refunds of code-paid tickets go back through the
+back. A crash anywhere leaves at most a row `recover()` settles at the next start: a completed
+sale captured its charge in the sale's own commit, so an open row is one without tickets, and
+it is cancelled or reversed. Refunds of code-paid tickets go back through the
 provider under a request number made before the first try, retried until the provider agrees."""
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from contract.business_day import Clock
 from offline import code_payments, sales
@@ -41,6 +44,8 @@ from pos.ports.payments import (
 )
 
 SUBJECT = "Cinema tickets"
+BEIJING = ZoneInfo("Asia/Shanghai")
+"""Both providers bill by the day in Beijing time."""
 NAMES = {"alipay": "Alipay", "wechat": "WeChat Pay"}
 
 
@@ -73,6 +78,10 @@ class Reconciliation:
         return dataclasses.asdict(self)
 
 
+def _billing_day(stored: str) -> date:
+    return datetime.fromisoformat(stored).astimezone(BEIJING).date()
+
+
 class CodeTill:
     """Charges payment codes for the Seller's sales, settles what a crash left, refunds."""
 
@@ -97,7 +106,7 @@ class CodeTill:
         self.providers: dict[str, CodeProvider] = {}
         try:
             self.providers = providers_for(self.settings, home)
-        except (OSError, ValueError) as exc:  # a missing or damaged key stops codes, not cash
+        except (OSError, ValueError, TypeError) as exc:  # a bad key stops codes, not cash
             self.setup_error = CounterError(
                 "CODE_PAY_KEY",
                 f"A payment-code key in {home} is missing or damaged"
@@ -152,7 +161,7 @@ class CodeTill:
         except BaseException:
             # Paid, but no tickets: the money goes back (now, or at the next start if the
             # provider does not answer or this task is being cancelled).
-            self._unwind(out_trade_no, draft)
+            self._unwind(out_trade_no, draft, central_may_know=True)
             await asyncio.shield(self._reverse_quietly(out_trade_no))
             raise
         self.on_change()
@@ -195,11 +204,12 @@ class CodeTill:
             code_payments.move(self.store, no, "paid", trade_no=trade.trade_no)
             return
         if trade is not None and trade.status in (TradeStatus.FAILED, TradeStatus.CLOSED):
-            self._unwind(no, draft, declined=trade.reason or trade.status.value)
+            reason = trade.reason or trade.status.value
+            self._unwind(no, draft, declined=reason)
             raise CounterError(
                 "PAYMENT_DECLINED",
-                f"{name} declined the payment ({trade.reason}); take cash.",
-                {"reason": trade.reason or trade.status.value},
+                f"{name} declined the payment ({reason}); take cash.",
+                {"reason": reason},
             )
         self._unwind(no, draft)
         if await self._reverse_quietly(no):
@@ -219,13 +229,20 @@ class CodeTill:
         except PaymentError:
             return last  # still unknown: ask again within the deadline
 
-    def _unwind(self, no: str, draft: sales.Sale, *, declined: str | None = None) -> None:
+    def _unwind(
+        self,
+        no: str,
+        draft: sales.Sale,
+        *,
+        declined: str | None = None,
+        central_may_know: bool = False,
+    ) -> None:
         """In one transaction: the draft cancelled (and cancelled at the central by its key if
-        it may have reached it) and the charge declined or marked for reversal."""
+        the sale may have been sent) and the charge declined or marked for reversal."""
         with self.store.atomic():
             current = sales.get(self.store, draft.id)
             if current.state in ("draft", "held"):
-                if current.mode == "online":
+                if current.mode == "online" and central_may_know:
                     self.seller.queue_cancel(current.idempotency_key)
                 sales.advance(self.store, draft.id, "cancelled")
             row = code_payments.get(self.store, no)
@@ -241,9 +258,7 @@ class CodeTill:
         try:
             await self._provider(row.provider).cancel(no)
         except (PaymentError, CounterError) as exc:
-            self.store.db.execute(
-                "UPDATE code_payments SET last_error = ? WHERE out_trade_no = ?", [exc.message, no]
-            )
+            code_payments.note(self.store, no, exc.message)
             return False
         code_payments.move(self.store, no, "reversed")
         return True
@@ -265,12 +280,10 @@ class CodeTill:
         return open_left
 
     async def _settle(self, row: CodePayment) -> bool:
-        sale = sales.get(self.store, row.sale_id)
-        names_it = any(p.reference == row.out_trade_no for p in sale.payments)
-        if row.state == "paid" and names_it and sale.state not in ("draft", "held", "cancelled"):
-            with self.store.atomic():  # the sale exists with its tickets: complete
-                code_payments.capture(self.store, row.out_trade_no, sale.id)
-            return True
+        """An open row never has its sale: a sale and the capture of its charge are one
+        commit, so a sale that was completed left no open row. What is open is undone: a
+        charge the provider declined or closed is noted; anything else is cancelled or
+        reversed (the draft itself was cancelled by the counter's start, `_resume_unfinished`)."""
         if row.state == "charging":
             try:
                 trade = await self._provider(row.provider).query(row.out_trade_no)
@@ -281,6 +294,10 @@ class CodeTill:
                 return True
         code_payments.move(self.store, row.out_trade_no, "reversing")
         return await self._reverse_quietly(row.out_trade_no)
+
+    def owed(self) -> int:
+        """Reversals and refunds a provider has not confirmed: money a customer is owed."""
+        return code_payments.owed(self.store)
 
     async def retry(self) -> int:
         """While the till runs: reversals and refunds the provider did not confirm before
@@ -325,9 +342,22 @@ class CodeTill:
 
     # --- end of day -----------------------------------------------------------------------------
 
-    def reconcile(self, statement: list[dict[str, object]]) -> Reconciliation:
-        """This terminal's code payments against a provider statement (rows with provider,
-        out_trade_no, kept): every order number either side knows, compared."""
+    async def bills(self, day: date) -> list[dict[str, object]]:
+        """The day's bills of every provider this till charges through, as statement rows."""
+        if self.setup_error is not None:
+            raise self.setup_error
+        return [
+            {"provider": kind, "out_trade_no": line.out_trade_no, "kept": line.kept}
+            for kind, provider in sorted(self.providers.items())
+            for line in await provider.bill(day)
+        ]
+
+    def reconcile(
+        self, statement: list[dict[str, object]], day: date | None = None
+    ) -> Reconciliation:
+        """This terminal's code payments (of `day` in Beijing time, the providers' billing
+        day, when given) against a provider statement (rows with provider, out_trade_no,
+        kept): every order number either side knows, compared."""
         ours: dict[tuple[str, str], int] = {}
         trades: dict[str, list[str]] = {}
         done = {r.out_request_no for r in code_payments.refunds(self.store) if r.state == "done"}
@@ -336,6 +366,8 @@ class CodeTill:
             if r.out_request_no in done:
                 refunded[r.out_trade_no] = refunded.get(r.out_trade_no, 0) + r.amount
         for row in code_payments.listed(self.store):
+            if day is not None and _billing_day(row.created_at) != day:
+                continue
             kept = row.amount - refunded.get(row.out_trade_no, 0)
             ours[(row.provider, row.out_trade_no)] = kept if row.state == "captured" else 0
             if row.state == "captured" and row.trade_no:

@@ -13,7 +13,7 @@ import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,6 +62,8 @@ class Status:
     """Of `outbox`, items the central refused but not as a verdict: retried, look at them."""
     conflicts: int
     """Operations the central refused for good (seat sold twice...): for the supervisor."""
+    code_owed: int
+    """Payment-code reversals and refunds a provider has not confirmed yet (retried)."""
     leases: dict[str, int]
     """Seats available to sell offline, by showtime."""
     journal_ok: bool
@@ -319,6 +321,7 @@ class Counter:
             outbox=outbox.depth(self.store) + handovers.pending(self.store),
             held=outbox.held(self.store),
             conflicts=outbox.conflicts(self.store),
+            code_owed=self.code_till.owed(),
             leases={s.showtime_id: s.available for s in leases.leases(self.store)},
             journal_ok=bool(self.journal_check and self.journal_check.ok),
             business_date=self.today.business_date().isoformat(),
@@ -626,6 +629,10 @@ class Counter:
     def reconcile_codes(self, statement: list[dict[str, Any]]) -> Reconciliation:
         """This terminal's payment-code charges against a provider's statement."""
         return self.code_till.reconcile(statement)
+
+    async def reconcile_code_bills(self, day: date) -> Reconciliation:
+        """This terminal's payment-code charges of `day` against the providers' own bills."""
+        return self.code_till.reconcile(await self.code_till.bills(day), day)
 
     def reprint(self, sale_id: str) -> list[int]:
         return self.after_sale.reprint(sale_id)

@@ -80,6 +80,7 @@ def test_insufficient_funds_is_declined_and_nothing_sold(
     assert ("BALANCE_NOT_ENOUGH" if kind == "alipay" else "NOTENOUGH") in err
     rows, sales = books(home)
     assert [r[4] for r in rows] == ["declined"] and sales[rows[0][3]][0] == "cancelled"
+    assert pos_json(*args(home, "status"))["outbox"] == 0  # type: ignore[index]
     assert_books_match(home, gateway)
 
 
@@ -154,6 +155,10 @@ def test_central_down_code_payment_and_offline_sale(
     rows, sales = books(home)
     assert [r[4] for r in rows] == ["captured", "captured"]
     assert all(sales[r[3]][0] in ("paid", "printed") for r in rows)
+    live_central.start()  # the central takes the offline sales paid by code
+    report = pos_json(*args(home, "sync"))
+    assert report["remaining"] == 0 and not report["error"], report  # type: ignore[index]
+    assert all(books(home)[1][r[3]][0] == "synced" for r in rows)
     assert_books_match(home, gateway)
 
 
@@ -200,9 +205,12 @@ def test_a_refund_the_provider_missed_goes_back_when_it_answers(
     )  # fmt: skip
     assert code == 0, err  # the tickets are refunded here; the wallet's share is owed
     assert in_thread(retried(home)) == 1
+    status = pos_json(*args(home, "status"))
+    assert status["code_owed"] == 1  # type: ignore[index]
     again = GatewayThread(port=gateway.port, gateway=gateway.gateway).start()
     try:
         assert in_thread(retried(home)) == 0
+        assert pos_json(*args(home, "status"))["code_owed"] == 0  # type: ignore[index]
         [trade] = again.statement()
         assert trade["refunded"] == sale["tickets"][0]["price"]
         assert_books_match(home, again)

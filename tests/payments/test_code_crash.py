@@ -30,6 +30,8 @@ DRILLS = [
 
 def test_sigkill_at_random_points_of_code_payments(home: Home, gateway: GatewayThread) -> None:
     rng = random.Random(20160611)
+    mid_payment = 0
+    """Kills that left a charge open (the next start settles it): the test must hit some."""
     for round_ in range(ROUNDS):
         gateway.set_drill(DRILLS[round_ % len(DRILLS)], slow_seconds=1.0)
         child = subprocess.Popen(
@@ -41,9 +43,9 @@ def test_sigkill_at_random_points_of_code_payments(home: Home, gateway: GatewayT
         assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
         child.send_signal(signal.SIGKILL)
         child.wait(10)
+        mid_payment += any(r[4] in ("charging", "paid", "reversing") for r in books(home)[0])
+    assert mid_payment >= ROUNDS // 3, f"only {mid_payment} kills landed mid-payment"
     gateway.set_drill(Drill.INSTANT)
-    rows, _ = books(home)
-    assert {r[4] for r in rows} & {"charging", "paid", "reversing"}, "no kill mid-payment?"
     assert reopen(home) == 0  # the next start settles what the last kill left open
     assert_books_match(home, gateway)
     rows, _ = books(home)

@@ -5,7 +5,9 @@ not signed by the provider is not believed)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +22,7 @@ from pos.ports.payments import (
     signing,
 )
 from pos.ports.payments.alipay import AlipayClient, yuan
+from pos.ports.payments.bills import BillLine, fen
 from pos.ports.payments.config import AlipaySettings, WechatSettings
 from pos.ports.payments.wechat import WechatClient
 
@@ -123,3 +126,39 @@ def test_signatures_are_checked_both_ways(gateway: GatewayThread, tmp_path: Path
             await AlipayClient(fooled, tmp_path, connect=1, read=2).query("N3")
 
     asyncio.run(main())
+
+
+def test_the_daily_bills_say_what_the_merchant_kept(gateway: GatewayThread, tmp_path: Path) -> None:
+    """Paid, part refunded, reversed, never paid: each provider's bill, read back."""
+    ali, wx = merchant(gateway, tmp_path)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+    async def main() -> dict[str, list[BillLine]]:
+        bills = {}
+        for client, code in (
+            (AlipayClient(ali, tmp_path, connect=1, read=2), "286012345678901234"),
+            (WechatClient(wx, tmp_path, connect=1, read=2), "134567890123456789"),
+        ):
+            assert await client.bill(today) == []  # nothing charged yet
+            await client.pay("P1", code, 4500, "t")
+            await client.refund("P1", "R1", 1000, 4500)
+            await client.pay("P2", code, 3000, "t")
+            await client.cancel("P2")  # paid, then reversed: all of it back
+            await client.cancel("P3")  # never paid
+            bills[client.kind] = await client.bill(today)
+            assert await client.bill(today - timedelta(days=1)) == []
+            await client.aclose()
+        return bills
+
+    bills = asyncio.run(main())
+    for kind in ("alipay", "wechat"):
+        kept = {line.out_trade_no: line.kept for line in bills[kind]}
+        assert kept == {"P1": 3500, "P2": 0}, (kind, bills[kind])
+        assert all(line.trade_no for line in bills[kind])
+
+
+def test_bill_amounts() -> None:
+    assert [fen(y) for y in ("0.00", "45.00", "1234.5", "-10.00", "7")] == [0, 4500, 123450,
+                                                                          -1000, 700]  # fmt: skip
+    with pytest.raises(ProviderUnknown):
+        fen("12.345")

@@ -208,3 +208,28 @@ async def test_refund_of_a_code_paid_ticket_goes_back_to_the_wallet(
     [trade] = gateway.statement()
     assert trade["refunded"] == sale.total - 5000 and trade["kept"] == 0
     assert_books_match(till.home, gateway)
+
+
+async def test_the_status_bar_shows_money_a_provider_still_owes(
+    till: Terminal, gateway: GatewayThread
+) -> None:
+    app = till.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await to_payment(pilot)
+        await scan_and_pay(pilot, CODES["alipay"])
+        assert isinstance(app.screen, ResultScreen), notices(app)
+        sale = app.counter.recent_sales(1)[0]
+        gateway.stop()
+        await app.counter.refund(sale.id, "s01", "9999", cashier_id="c01")
+        app.refresh_status()  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert "1 code refund(s) owed" in str(app.screen.query_one("#status-bar").render())
+        again = GatewayThread(port=gateway.port, gateway=gateway.gateway).start()
+        try:
+            assert await app.counter.code_till.retry() == 0
+            app.refresh_status()  # type: ignore[attr-defined]
+            await settle(pilot)
+            assert "owed" not in str(app.screen.query_one("#status-bar").render())
+        finally:
+            again.stop()

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from pos.ports.payments import signing
+from pos.ports.payments.bills import BillLine, read_alipay_bill
 from pos.ports.payments.config import AlipaySettings
 from pos.ports.payments.errors import ProviderRefused, ProviderUnknown
 from pos.ports.payments.trade import Trade, TradeStatus, http_client, post
@@ -136,3 +139,22 @@ class AlipayClient:
         self._general(answer)
         if answer.get("code") != "10000":
             raise ProviderRefused("PROVIDER_REFUND_REFUSED", f"Alipay: {self._refused(answer)}")
+
+    async def bill(self, day: date) -> list[BillLine]:
+        answer = await self._call(
+            "alipay.data.dataservice.bill.downloadurl.query",
+            {"bill_type": "trade", "bill_date": day.isoformat()},
+        )
+        self._general(answer)
+        if answer.get("code") != "10000":
+            if answer.get("sub_code") == "isp.bill_not_exist":
+                return []
+            raise ProviderRefused("PROVIDER_BILL_REFUSED", f"Alipay: {self._refused(answer)}")
+        try:
+            response = await self._http.get(str(answer["bill_download_url"]))
+            response.raise_for_status()
+        except (httpx.HTTPError, KeyError) as exc:
+            raise ProviderUnknown(
+                "PROVIDER_BAD_BILL", f"Alipay's bill did not download: {exc!r}"
+            ) from exc
+        return read_alipay_bill(response.content)

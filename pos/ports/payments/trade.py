@@ -4,11 +4,13 @@ the counter charges through."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
 import httpx
 
+from pos.ports.payments.bills import BillLine
 from pos.ports.payments.errors import ProviderUnknown, ProviderUnreachable
 
 
@@ -47,6 +49,10 @@ class CodeProvider(Protocol):
     async def refund(
         self, out_trade_no: str, out_request_no: str, amount: int, total: int
     ) -> None: ...
+
+    async def bill(self, day: date) -> list[BillLine]:
+        """The provider's bill of `day` (Beijing time): what the merchant kept of each trade."""
+        ...
 
     async def aclose(self) -> None: ...
 

@@ -4,9 +4,13 @@ XML signed with the merchant's API key (MD5 or HMAC-SHA256) both ways."""
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from pathlib import Path
 
+import httpx
+
 from pos.ports.payments import signing
+from pos.ports.payments.bills import BillLine, read_wechat_bill
 from pos.ports.payments.config import WechatSettings
 from pos.ports.payments.errors import ProviderRefused, ProviderUnknown
 from pos.ports.payments.trade import Trade, TradeStatus, http_client, post
@@ -35,7 +39,7 @@ class WechatClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _call(self, path: str, fields: dict[str, str]) -> dict[str, str]:
+    def _signed(self, fields: dict[str, str]) -> bytes:
         s = self.settings
         params = {
             "appid": s.appid,
@@ -45,12 +49,19 @@ class WechatClient:
             **fields,
         }
         params["sign"] = signing.wechat_sign(params, self._api_key, s.sign_type)
-        response = await post(
+        return signing.to_xml(params)
+
+    async def _post(self, path: str, fields: dict[str, str]) -> httpx.Response:
+        return await post(
             self._http,
-            s.base_url.rstrip("/") + path,
-            content=signing.to_xml(params),
+            self.settings.base_url.rstrip("/") + path,
+            content=self._signed(fields),
             headers={"Content-Type": "text/xml; charset=utf-8"},
         )
+
+    async def _call(self, path: str, fields: dict[str, str]) -> dict[str, str]:
+        s = self.settings
+        response = await self._post(path, fields)
         try:
             answer = signing.from_xml(response.content)
         except ValueError as exc:
@@ -116,3 +127,15 @@ class WechatClient:
         )
         if answer.get("result_code") != "SUCCESS":
             raise ProviderRefused("PROVIDER_REFUND_REFUSED", f"WeChat Pay: {self._refused(answer)}")
+
+    async def bill(self, day: date) -> list[BillLine]:
+        """downloadbill answers the bill as text, or XML when there is none (or it refused)."""
+        response = await self._post(
+            "/pay/downloadbill", {"bill_date": f"{day:%Y%m%d}", "bill_type": "ALL"}
+        )
+        if not response.content.lstrip().startswith(b"<xml>"):
+            return read_wechat_bill(response.content.decode("utf-8"))
+        answer = signing.from_xml(response.content)
+        if answer.get("return_msg") == "No Bill Exist":
+            return []
+        raise ProviderRefused("PROVIDER_BILL_REFUSED", f"WeChat Pay: {answer.get('return_msg')}")

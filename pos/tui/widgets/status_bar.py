@@ -53,6 +53,8 @@ class StatusBar(Static):
                 text.append(f" {t('status.held', n=status.held)}", "bold yellow")
             if status.conflicts:  # refused for good: the supervisor must look
                 text.append(f" {t('status.conflicts', n=status.conflicts)}", "bold white on red")
+            if status.code_owed:  # a payment provider still owes a customer money: retried
+                text.append(f" {t('status.code_owed', n=status.code_owed)}", "bold yellow")
         who = f"{cashier.id} {cashier.name}" if cashier else "—"
         shift = app.shift  # type: ignore[attr-defined]
         if wide:
