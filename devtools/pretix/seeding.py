@@ -298,13 +298,17 @@ def _bookings(
         )
 
 
-def soon(seeds: SeedData, business_date: date, now: datetime, count: int) -> list[SeedShowtime]:
-    """The first `count` showtimes still on sale at `now`, smallest auditoriums first: enough
-    for tests, cheap to seed (pretix makes one row per seat per showtime)."""
+def soon(
+    seeds: SeedData, business_date: date, now: datetime, count: int, min_seats: int = 0
+) -> list[SeedShowtime]:
+    """The first `count` showtimes still on sale at `now`, smallest auditoriums (of at least
+    `min_seats`) first: enough for tests, cheap to seed (pretix makes one row per seat per
+    showtime)."""
     open_ = [
         st
         for st in seeds.showtimes
         if seeds.showtime_window(st, business_date)[0] > now + timedelta(minutes=30)
+        and len(seeds.auditorium(st.auditorium_id).seats) >= min_seats
     ]
     open_.sort(key=lambda st: (len(seeds.auditorium(st.auditorium_id).seats), st.id))
     return open_[:count]
