@@ -14,22 +14,27 @@ import random
 import time
 from pathlib import Path
 
+from central.seeds import load_seeds
+from central.server import DEFAULT_SEEDS
 from contract.leasing import OUTAGE_HORIZON, RATE_WINDOW
 from contract.models import PaymentMethod, Showtime
 from devtools.drill.broken import UnprotectedLeases
 from devtools.drill.demand import DEMANDS, Customers
 from devtools.drill.plan import Timeline
 from devtools.drill.records import Recorder
+from devtools.pretix.seeding import seeded_staff
 from offline import outbox
 from offline.errors import StoreError
 from pos.counter.connectivity import Mode
 from pos.counter.enrollment import enroll as enroll_terminal
+from pos.counter.enrollment import enroll_pretix as enroll_terminal_pretix
 from pos.counter.errors import CounterError
 from pos.counter.home import Home
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
 from pos.ports import client_for
+from pos.ports.pretix.config import PretixSettings
 
 STATUS_EVERY = 0.25
 CASHIER_PINS = {"c01": "1111", "c02": "2222", "c03": "3333", "c04": "4444"}
@@ -41,6 +46,20 @@ def enroll(central: str, code: str, home: Path, lease_seats: int = 8) -> Home:
     """What `pos enroll` does, without building the whole CLI."""
     asyncio.run(enroll_terminal(Home(home), central, code, lease_seats=lease_seats))
     return Home(home)
+
+
+def enroll_pretix(args: argparse.Namespace) -> Home:
+    """What `pos enroll --pretix ...` does: the terminal sells through the drill's pretix."""
+    home = Home(args.home)
+    pretix = PretixSettings(
+        organizer=args.organizer, event=args.event, staff=seeded_staff(load_seeds(DEFAULT_SEEDS))
+    )
+    asyncio.run(
+        enroll_terminal_pretix(
+            home, args.pretix, args.token, args.terminal, pretix, lease_seats=args.lease_seats
+        )
+    )
+    return home
 
 
 def tender_for(rng: random.Random, total: int) -> Tender:
@@ -191,8 +210,13 @@ async def session(home: Home, args: argparse.Namespace, recorder: Recorder) -> N
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--central", required=True)
-    parser.add_argument("--code", required=True)
+    parser.add_argument("--central", help="our central's URL (with --code)")
+    parser.add_argument("--code")
+    parser.add_argument("--pretix", help="a pretix's URL instead (with the four below)")
+    parser.add_argument("--token")
+    parser.add_argument("--organizer")
+    parser.add_argument("--event")
+    parser.add_argument("--terminal")
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--go", type=Path, required=True, help="the drill's timeline file")
     parser.add_argument("--cashier", default="c01")
@@ -203,7 +227,10 @@ def main() -> None:
     parser.add_argument("--demand", choices=DEMANDS, default="hot")
     parser.add_argument("--time-scale", type=float, default=10.0)
     args = parser.parse_args()
-    home = enroll(args.central, args.code, args.home, args.lease_seats)
+    if args.pretix:
+        home = enroll_pretix(args)
+    else:
+        home = enroll(args.central, args.code, args.home, args.lease_seats)
     recorder = Recorder(args.home / "drill.jsonl")
     try:
         asyncio.run(session(home, args, recorder))

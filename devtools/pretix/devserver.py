@@ -275,7 +275,7 @@ class PretixServer:
                 str(self.python), "-m", "gunicorn", "pretix.wsgi",
                 "--name", "pretix", "--bind", f"127.0.0.1:{self.port}",
                 "--workers", str(self.workers), "--max-requests", "1200",
-                "--max-requests-jitter", "50", "--timeout", "60",
+                "--max-requests-jitter", "50", "--timeout", "60", "--graceful-timeout", "5",
             ]  # fmt: skip
         return [
             str(self.python), "-m", "pretix", "runserver", f"127.0.0.1:{self.port}", "--noreload",

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from central.seeds import SeedData, SeedShowtime
-from contract.models import Auditorium
+from contract.models import Auditorium, StaffMember
 from contract.money import decimal_text
 from pos.ports.pretix.config import CHANNEL
 
@@ -296,6 +296,13 @@ def _bookings(
                 "positions": positions,
             },
         )
+
+
+def seeded_staff(seeds: SeedData) -> list[StaffMember]:
+    """pretix has no cashier PINs: a pretix terminal keeps the staff (PIN hashes) of seeds."""
+    return [
+        StaffMember(id=s.id, name=s.name, role=s.role, pin_hash=s.pin_hash) for s in seeds.staff
+    ]
 
 
 def soon(

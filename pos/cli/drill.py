@@ -27,7 +27,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     festival.add_argument(
         "--outage", default="20:20", help="START:LENGTH in seconds into selling (20:20)"
     )
-    festival.add_argument("--fault", choices=("hang", "reset", "5xx", "kill"), default="hang")
+    festival.add_argument(
+        "--fault",
+        choices=("hang", "reset", "5xx", "kill"),
+        help="the outage: hang (default), reset, 5xx, kill; on pretix kill (default) or hang",
+    )
+    festival.add_argument(
+        "--central",
+        choices=("reference", "pretix"),
+        default="reference",
+        help="our reference central, or a pretix on PostgreSQL behind gunicorn (see README)",
+    )
+    festival.add_argument(
+        "--showtimes", type=int, default=6, help="opening showtimes seeded on pretix (6)"
+    )
     festival.add_argument(
         "--demand",
         choices=("hot", "uniform"),
@@ -59,7 +72,9 @@ def run_festival_command(args: argparse.Namespace) -> int:
             duration=args.duration,
             outage_start=start,
             outage_length=length,
-            fault=args.fault,
+            fault=args.fault or ("kill" if args.central == "pretix" else "hang"),
+            central=args.central,
+            showtimes=args.showtimes,
             demand=args.demand,
             seed=args.seed,
             out=args.out,
