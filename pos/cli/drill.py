@@ -11,9 +11,14 @@ from pathlib import Path
 from pos.cli.common import require_extra
 from pos.counter.errors import CounterError
 
+PRETIX_DRAIN = 90.0
+"""Seconds a drill on pretix waits after selling for every outbox to empty."""
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("drill", help="fault drills against a local reference central")
+    parser = subparsers.add_parser(
+        "drill", help="fault drills against a local reference central or pretix"
+    )
     drills = parser.add_subparsers(dest="drill", metavar="DRILL", required=True)
     festival = drills.add_parser(
         "festival",
@@ -75,6 +80,9 @@ def run_festival_command(args: argparse.Namespace) -> int:
             fault=args.fault or ("kill" if args.central == "pretix" else "hang"),
             central=args.central,
             showtimes=args.showtimes,
+            # pretix restarts in seconds to tens of seconds (its import, its workers), and its
+            # counters then upload through the same few workers
+            drain_cap=PRETIX_DRAIN if args.central == "pretix" else DrillPlan.drain_cap,
             demand=args.demand,
             seed=args.seed,
             out=args.out,
