@@ -14,21 +14,26 @@ import random
 import time
 from pathlib import Path
 
+from central.seeds import load_seeds
+from central.server import DEFAULT_SEEDS
 from contract.leasing import OUTAGE_HORIZON, RATE_WINDOW
 from contract.models import PaymentMethod, Showtime
 from devtools.drill.broken import UnprotectedLeases
 from devtools.drill.demand import DEMANDS, Customers
 from devtools.drill.plan import Timeline
 from devtools.drill.records import Recorder
+from devtools.pretix.seeding import seeded_staff
 from offline.errors import StoreError
 from pos.counter.connectivity import Mode
 from pos.counter.enrollment import enroll as enroll_terminal
+from pos.counter.enrollment import enroll_pretix as enroll_terminal_pretix
 from pos.counter.errors import CounterError
 from pos.counter.home import Home
 from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
 from pos.ports import client_for
+from pos.ports.pretix.config import PretixSettings
 
 STATUS_EVERY = 0.25
 CASHIER_PINS = {"c01": "1111", "c02": "2222", "c03": "3333", "c04": "4444"}
@@ -49,6 +54,20 @@ def with_peers(home: Home, port: int, peers: str) -> None:
         for tid, _, url in (item.partition("=") for item in peers.split(",") if item)
     ]
     home.save(home.load().updated(peer_listen=f"127.0.0.1:{port}", peers=listed))
+
+
+def enroll_pretix(args: argparse.Namespace) -> Home:
+    """What `pos enroll --pretix ...` does: the terminal sells through the drill's pretix."""
+    home = Home(args.home)
+    pretix = PretixSettings(
+        organizer=args.organizer, event=args.event, staff=seeded_staff(load_seeds(DEFAULT_SEEDS))
+    )
+    asyncio.run(
+        enroll_terminal_pretix(
+            home, args.pretix, args.token, args.terminal, pretix, lease_seats=args.lease_seats
+        )
+    )
+    return home
 
 
 def tender_for(rng: random.Random, total: int) -> Tender:
@@ -205,8 +224,13 @@ async def session(home: Home, args: argparse.Namespace, recorder: Recorder) -> N
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--central", required=True)
-    parser.add_argument("--code", required=True)
+    parser.add_argument("--central", help="our central's URL (with --code)")
+    parser.add_argument("--code")
+    parser.add_argument("--pretix", help="a pretix's URL instead (with the four below)")
+    parser.add_argument("--token")
+    parser.add_argument("--organizer")
+    parser.add_argument("--event")
+    parser.add_argument("--terminal")
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--go", type=Path, required=True, help="the drill's timeline file")
     parser.add_argument("--cashier", default="c01")
@@ -219,7 +243,10 @@ def main() -> None:
     parser.add_argument("--peer-port", type=int, default=0, help="0: no peer endpoint")
     parser.add_argument("--peers", default="", help="ID=URL,...: the peers to ask for seats")
     args = parser.parse_args()
-    home = enroll(args.central, args.code, args.home, args.lease_seats)
+    if args.pretix:
+        home = enroll_pretix(args)
+    else:
+        home = enroll(args.central, args.code, args.home, args.lease_seats)
     if args.peer_port:
         with_peers(home, args.peer_port, args.peers)
     recorder = Recorder(args.home / "drill.jsonl")

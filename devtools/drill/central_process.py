@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from contract.models import DrillSettings, FaultKind, Outage
+from devtools.drill.checks import CentralRecord, SeatingRecord, central_record, seating_record
 from devtools.drill.processes import spawn, stop
 
 START_TIMEOUT = 30.0
@@ -73,6 +74,27 @@ class CentralProcess:
     def stop(self) -> None:
         if self.proc is not None:
             stop(self.proc)
+
+    def finish(self) -> tuple[CentralRecord, SeatingRecord]:
+        """Stop, then read what it holds from its database."""
+        self.stop()
+        return central_record(self.db), seating_record(self.db)
+
+    def health(self) -> tuple[httpx.Client, str]:
+        """A client and a path for the drill's own health probes."""
+        return httpx.Client(base_url=self.url), "/v1/health"
+
+    def begin_outage(self, fault: str) -> None:
+        """`kill` by hand; the other faults are drill modes scheduled in advance."""
+        if fault == "kill":
+            self.kill()
+
+    def end_outage(self, fault: str) -> float | None:
+        """After `kill`, start again: when it listened. None for the scheduled faults."""
+        if fault == "kill":
+            self.start()
+            return time.time()
+        return None
 
     def drill(self, settings: DrillSettings) -> None:
         """Replace the central's drill settings (faults now, or an outage to come)."""

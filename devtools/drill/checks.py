@@ -1,5 +1,6 @@
-"""The invariants, judged from final state: the central's database and every terminal's store,
-both opened read-only after every process has stopped.
+"""The invariants, judged from final state: the central's record (the reference central's
+database, or a pretix's orders read through its API) and every terminal's store, opened
+read-only after every process has stopped.
 
 The central refuses to sell a seat twice, so its own tables can never show a double sale. What
 matters is what customers hold: every ticket a terminal handed over (its store) and every live
@@ -91,15 +92,56 @@ class Verdict:
         return [f"{getattr(self, k)} {text}" for k, text in named.items() if getattr(self, k)]
 
 
-def judge(central_db: Path, terminals: list[TerminalState]) -> Verdict:
+@dataclass(frozen=True)
+class CentralRecord:
+    """What the central holds at the end, whichever central it was (ours or a pretix)."""
+
+    live: list[tuple[str, str, str]]
+    """(ticket id, showtime id, seat) of every live ticket."""
+    sales: list[tuple[str, str, str]]
+    """(terminal id, idempotency key, status: paid or not) of every terminal's sale."""
+
+
+@dataclass(frozen=True)
+class SeatingRecord:
+    """The central's showtimes and when each live ticket was sold."""
+
+    showtimes: list[tuple[str, int, str]]
+    """(showtime id, capacity, start) of every showtime."""
+    sold_at: list[tuple[str, str]]
+    """(showtime id, ISO time of its sale) of every live ticket."""
+
+
+def central_record(central_db: Path) -> CentralRecord:
+    """The reference central's record, from its database."""
     with read_only(central_db) as conn:
-        live = conn.execute(
-            "SELECT t.id, t.showtime_id, t.seat FROM tickets t WHERE t.refunded = 0"
-        ).fetchall()
-        central_sales = conn.execute(
-            "SELECT terminal_id, idempotency_key, status FROM sales WHERE terminal_id IS NOT NULL"
-        ).fetchall()
-        live_ids = {ticket_id for ticket_id, _, _ in live}
+        return CentralRecord(
+            live=conn.execute(
+                "SELECT t.id, t.showtime_id, t.seat FROM tickets t WHERE t.refunded = 0"
+            ).fetchall(),
+            sales=conn.execute(
+                "SELECT terminal_id, idempotency_key, status FROM sales"
+                " WHERE terminal_id IS NOT NULL"
+            ).fetchall(),
+        )
+
+
+def seating_record(central_db: Path) -> SeatingRecord:
+    with read_only(central_db) as conn:
+        return SeatingRecord(
+            showtimes=conn.execute("SELECT id, capacity, start FROM showtimes").fetchall(),
+            sold_at=conn.execute(
+                "SELECT t.showtime_id, s.sold_at FROM tickets t JOIN sales s ON s.id = t.sale_id"
+                " WHERE t.refunded = 0"
+            ).fetchall(),
+        )
+
+
+def judge(central: Path | CentralRecord, terminals: list[TerminalState]) -> Verdict:
+    record = central if isinstance(central, CentralRecord) else central_record(central)
+    live = record.live
+    central_sales = record.sales
+    live_ids = {ticket_id for ticket_id, _, _ in live}
     verdict = Verdict(outbox_left=sum(t.outbox for t in terminals))
 
     holders: dict[str, set[str]] = defaultdict(set)
@@ -158,21 +200,16 @@ class ShowtimeSales:
         return self.capacity - self.sold
 
 
-def showtime_sales(central_db: Path, moment: float) -> dict[str, ShowtimeSales]:
+def showtime_sales(central: Path | SeatingRecord, moment: float) -> dict[str, ShowtimeSales]:
     """Seats sold by showtime, at the end and before `moment` (seconds since the epoch)."""
-    with read_only(central_db) as conn:
-        showtimes = conn.execute("SELECT id, capacity, start FROM showtimes").fetchall()
-        tickets = conn.execute(
-            "SELECT t.showtime_id, s.sold_at FROM tickets t JOIN sales s ON s.id = t.sale_id"
-            " WHERE t.refunded = 0"
-        ).fetchall()
+    record = central if isinstance(central, SeatingRecord) else seating_record(central)
     sold: dict[str, int] = defaultdict(int)
     before: dict[str, int] = defaultdict(int)
-    for showtime_id, sold_at in tickets:
+    for showtime_id, sold_at in record.sold_at:
         sold[showtime_id] += 1
         if datetime.fromisoformat(sold_at).timestamp() < moment:
             before[showtime_id] += 1
     return {
         sid: ShowtimeSales(capacity, start, sold[sid], before[sid])
-        for sid, capacity, start in showtimes
+        for sid, capacity, start in record.showtimes
     }

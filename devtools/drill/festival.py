@@ -14,13 +14,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 from rich.console import Console
 
+from central.server import DEFAULT_SEEDS
 from contract.business_day import tomorrow
 from devtools.drill.central_process import CentralProcess, DrillError
 from devtools.drill.chart import draw
-from devtools.drill.checks import judge, showtime_sales, terminal_state
+from devtools.drill.checks import (
+    CentralRecord,
+    SeatingRecord,
+    judge,
+    showtime_sales,
+    terminal_state,
+)
 from devtools.drill.figures import (
     Windows,
     counter_figures,
@@ -33,6 +39,8 @@ from devtools.drill.figures import (
 from devtools.drill.live import LiveView
 from devtools.drill.monitor import Monitor
 from devtools.drill.plan import FAULTS, DrillPlan, Timeline
+from devtools.drill.pretix_central import EVENT as PRETIX_EVENT
+from devtools.drill.pretix_central import PretixCentral
 from devtools.drill.processes import spawn, stop
 from devtools.drill.seeds import copy_seeds, drill_code
 
@@ -68,12 +76,21 @@ class Stage:
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
         self.ids = [f"D{i:02d}" for i in range(1, plan.terminals + 1)]
-        self.central = CentralProcess(
-            db=self.work / "central.db",
-            seeds=copy_seeds(self.work / "seeds", [*self.ids, WEB_ID], plan.counter_share),
-            business_date=business_day(),
-            log=self.work / "logs" / "central.log",
-        )
+        self.central: CentralProcess | PretixCentral
+        if plan.central == "pretix":
+            self.central = PretixCentral(
+                folder=self.work / "pretix",
+                seeds=DEFAULT_SEEDS,
+                business_date=business_day(),
+                showtimes=plan.showtimes,
+            )
+        else:
+            self.central = CentralProcess(
+                db=self.work / "central.db",
+                seeds=copy_seeds(self.work / "seeds", [*self.ids, WEB_ID], plan.counter_share),
+                business_date=business_day(),
+                log=self.work / "logs" / "central.log",
+            )
         self.cashiers: dict[str, subprocess.Popen[bytes]] = {}
         self.web: subprocess.Popen[bytes] | None = None
         self.go = self.work / "go.json"
@@ -85,12 +102,23 @@ class Stage:
     def children(self) -> list[subprocess.Popen[bytes]]:
         return [*self.cashiers.values(), *([self.web] if self.web else [])]
 
+    def where(self, terminal_id: str) -> list[str]:
+        """How a child reaches the central as `terminal_id`."""
+        central = self.central
+        if isinstance(central, PretixCentral):
+            return [
+                "--pretix", central.url, "--token", central.token,
+                "--organizer", central.organizer, "--event", PRETIX_EVENT,
+            ]  # fmt: skip
+        return ["--central", central.url, "--code", drill_code(terminal_id)]
+
     def start_children(self) -> None:
         plan = self.plan
+        pretix = isinstance(self.central, PretixCentral)
         for i, tid in enumerate(self.ids):
             args = [
-                "-m", "devtools.drill.cashier",
-                "--central", self.central.url, "--code", drill_code(tid),
+                "-m", "devtools.drill.cashier", *self.where(tid),
+                *(["--terminal", tid] if pretix else []),
                 "--home", str(self.home(tid)), "--go", str(self.go),
                 "--cashier", CASHIERS[i % len(CASHIERS)], "--seed", str(plan.seed * 1000 + i),
                 "--pace", str(plan.pace_of(i)), "--lease-seats", str(plan.lease_seats),
@@ -109,8 +137,8 @@ class Stage:
         if plan.online_clients:
             self.web = spawn(
                 [
-                    "-m", "devtools.drill.web",
-                    "--central", self.central.url, "--code", drill_code(WEB_ID),
+                    "-m", "devtools.drill.pretix_web" if pretix else "devtools.drill.web",
+                    *self.where(WEB_ID),
                     "--go", str(self.go), "--log", str(self.work / "web.jsonl"),
                     "--clients", str(plan.online_clients), "--buy-ratio", str(plan.buy_ratio),
                     "--seed", str(plan.seed),
@@ -124,10 +152,9 @@ class Stage:
             self.work / "web.jsonl" if self.web else None,
         )
 
-    def stop_all(self) -> None:
+    def stop_children(self) -> None:
         for child in self.children():
             stop(child)
-        self.central.stop()
 
 
 def wait_ready(stage: Stage, monitor: Monitor, view: LiveView) -> None:
@@ -160,20 +187,18 @@ def watch(stage: Stage, timeline: Timeline, monitor: Monitor, view: LiveView) ->
     """Run the clock: the kill fault by hand, health probes, the live view. Returns when the
     central was really back (for `kill`, when the restarted process listened)."""
     plan, central = stage.plan, stage.central
-    killed = False
+    began = False
     back_at: float | None = None
-    with httpx.Client(base_url=central.url) as http:
+    http, health = central.health()
+    with http:
         while time.time() < timeline.deadline + GRACE:
             now = time.time()
-            if plan.fault == "kill" and not killed and now >= timeline.outage_from:
-                central.kill()
-                killed = True
+            if not began and now >= timeline.outage_from:
+                central.begin_outage(plan.fault)
+                began = True
             if back_at is None and now >= timeline.outage_until:
-                back_at = timeline.outage_until
-                if plan.fault == "kill":
-                    central.start()
-                    back_at = time.time()
-            monitor.probe(http)
+                back_at = central.end_outage(plan.fault) or timeline.outage_until
+            monitor.probe(http, health)
             monitor.poll()
             view.show(phase(plan, timeline, now, back_at is not None), monitor, timeline.start)
             if now >= timeline.sell_until and all(c.poll() is not None for c in stage.children()):
@@ -187,6 +212,7 @@ def run_festival(plan: DrillPlan, console: Console | None = None) -> dict[str, A
     plan.check()
     stage = Stage(plan)
     view = LiveView(console or Console(stderr=True))
+    finished = False
     try:
         with view:
             stage.central.start()
@@ -195,24 +221,35 @@ def run_festival(plan: DrillPlan, console: Console | None = None) -> dict[str, A
             wait_ready(stage, monitor, view)
             timeline = Timeline.of(plan)
             kind = FAULTS[plan.fault]
-            if kind is not None:
+            if kind is not None and isinstance(stage.central, CentralProcess):
                 stage.central.schedule_outage(
                     timeline.outage_from - time.time(), plan.outage_length, kind
                 )
             timeline.write(stage.go)
             back_at = watch(stage, timeline, monitor, view)
             view.show("checking", monitor, timeline.start)
+        finished = True
     finally:
-        stage.stop_all()
+        stage.stop_children()
+        if not finished:
+            stage.central.stop()
+    record, seating = stage.central.finish()
     monitor.poll()
-    return report(stage, timeline, back_at, monitor)
+    return report(stage, timeline, back_at, monitor, record, seating)
 
 
-def report(stage: Stage, timeline: Timeline, back_at: float, monitor: Monitor) -> dict[str, Any]:
+def report(
+    stage: Stage,
+    timeline: Timeline,
+    back_at: float,
+    monitor: Monitor,
+    record: CentralRecord,
+    seating: SeatingRecord,
+) -> dict[str, Any]:
     plan = stage.plan
     windows = Windows(timeline.start, timeline.outage_from, back_at, timeline.sell_until)
     terminals = [terminal_state(t, stage.home(t) / "store.db") for t in stage.ids]
-    verdict = judge(stage.central.db, terminals)
+    verdict = judge(record, terminals)
     sales = [r for t in stage.ids for r in monitor.of(t, "sale")]
     refusals = [r for t in stage.ids for r in monitor.of(t, "error")]
     statuses = {t: monitor.of(t, "status") for t in stage.ids}
@@ -226,7 +263,7 @@ def report(stage: Stage, timeline: Timeline, back_at: float, monitor: Monitor) -
         if child is not None and child.returncode not in (0, None)
     ]
     counter = counter_figures(sales, refusals, windows)
-    seats = showtime_sales(stage.central.db, timeline.outage_from)
+    seats = showtime_sales(seating, timeline.outage_from)
     customers = mark_lost([r for t in stage.ids for r in monitor.of(t, "customer")], seats)
     demand = customer_figures(customers, windows)
     ratio = counter["outage_throughput_ratio"]
@@ -259,7 +296,8 @@ def report(stage: Stage, timeline: Timeline, back_at: float, monitor: Monitor) -
     }
     out = stage.out
     title = (
-        f"Festival drill: {plan.terminals} counters, {plan.online_clients} online clients, "
+        f"Festival drill on {plan.central}: {plan.terminals} counters, "
+        f"{plan.online_clients} online clients, "
         f"outage {plan.fault} {plan.outage_start:g}+{plan.outage_length:g} s, "
         f"{plan.demand} demand"
     )

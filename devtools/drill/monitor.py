@@ -1,5 +1,5 @@
 """What the drill knows while it runs: every record its children wrote so far, and the
-central's health as the drill itself sees it (a GET /v1/health per tick)."""
+central's health as the drill itself sees it (a GET of its health path per tick)."""
 
 from __future__ import annotations
 
@@ -29,10 +29,10 @@ class Monitor:
         if self._web_tail is not None:
             self.web.extend(self._web_tail.new())
 
-    def probe(self, http: httpx.Client) -> None:
+    def probe(self, http: httpx.Client, path: str = "/v1/health") -> None:
         started = time.time()
         try:
-            http.get("/v1/health", timeout=HEALTH_TIMEOUT).raise_for_status()
+            http.get(path, timeout=HEALTH_TIMEOUT).raise_for_status()
         except httpx.HTTPError:
             self.health.append((started, None))
         else:

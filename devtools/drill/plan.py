@@ -20,6 +20,9 @@ FAULTS: dict[str, FaultKind | None] = {
     "kill": None,
 }
 """Outage kinds; `kill` is a SIGKILL of the central's process and a restart, not a drill mode."""
+CENTRALS = ("reference", "pretix")
+PRETIX_FAULTS = ("kill", "hang")
+"""pretix has no drill mode: its web processes are killed, or frozen (SIGSTOP), by hand."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,12 @@ class DrillPlan:
     handover: bool = True
     """The counters ask each other for seats over loopback when a lease runs out while the
     central is away (peer handover); False: leases alone."""
+    central: str = "reference"
+    """`reference`: our central (devtools/drill/central_process.py); `pretix`: a pretix on
+    PostgreSQL behind gunicorn (devtools/drill/pretix_central.py)."""
+    showtimes: int = 6
+    """On pretix: how many of the day's opening showtimes are seeded (pretix makes one row
+    per seat per showtime, so the whole day would take minutes to seed)."""
     time_scale: float = 10.0
     """How much faster than real the drill runs (see `pace`): leases are sized for an outage
     and from a window of sales that much shorter, so `--outage 30:432` is the 72 minutes."""
@@ -62,6 +71,12 @@ class DrillPlan:
     def check(self) -> None:
         if self.fault not in FAULTS:
             raise ValueError(f"unknown fault {self.fault!r}; choose from {', '.join(FAULTS)}")
+        if self.central not in CENTRALS:
+            raise ValueError(f"unknown central {self.central!r}; choose from {', '.join(CENTRALS)}")
+        if self.central == "pretix" and self.fault not in PRETIX_FAULTS:
+            raise ValueError(f"on pretix the outage is {' or '.join(PRETIX_FAULTS)}")
+        if not 1 <= self.showtimes <= 60:
+            raise ValueError("--showtimes must be between 1 and 60")
         if self.demand not in DEMANDS:
             raise ValueError(f"unknown demand {self.demand!r}; choose from {', '.join(DEMANDS)}")
         if not 1 <= self.time_scale <= 1000:

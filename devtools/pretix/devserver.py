@@ -273,9 +273,9 @@ class PretixServer:
         if self.db == "postgresql":
             return [
                 str(self.python), "-m", "gunicorn", "pretix.wsgi",
-                "--name", "pretix", "--bind", f"127.0.0.1:{self.port}",
+                "--name", "pretix", "--bind", f"127.0.0.1:{self.port}", "--preload",
                 "--workers", str(self.workers), "--max-requests", "1200",
-                "--max-requests-jitter", "50", "--timeout", "60",
+                "--max-requests-jitter", "50", "--timeout", "60", "--graceful-timeout", "5",
             ]  # fmt: skip
         return [
             str(self.python), "-m", "pretix", "runserver", f"127.0.0.1:{self.port}", "--noreload",

@@ -216,19 +216,23 @@ class Postgres:
         self.process = None
 
     def sql(self, python: Path, statement: str, database: str = "postgres") -> None:
-        """One statement, through psycopg2 in the pretix virtualenv (pretix depends on it)."""
+        """One statement, through psycopg2 in the pretix virtualenv (pretix depends on it);
+        the password goes through the environment, never the command line."""
         script = (
             "import sys, psycopg2\n"
             "c = psycopg2.connect(host='127.0.0.1', port=int(sys.argv[1]), user=sys.argv[2],"
-            " password=sys.argv[3], dbname=sys.argv[4])\n"
+            " dbname=sys.argv[3])\n"
             "c.autocommit = True\n"
-            "c.cursor().execute(sys.argv[5])\n"
+            "c.cursor().execute(sys.argv[4])\n"
         )
-        subprocess.run(
-            [str(python), "-c", script, str(self.port), USER, self.password, database, statement],
-            check=True,
+        done = subprocess.run(
+            [str(python), "-c", script, str(self.port), USER, database, statement],
+            env={**os.environ, "PGPASSWORD": self.password},
             capture_output=True,
+            text=True,
         )
+        if done.returncode != 0:
+            raise RuntimeError(f"PostgreSQL refused {statement.split()[0]}: {done.stderr[-500:]}")
 
 
 def new_password() -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from central.seeds import SeedData, SeedShowtime
-from contract.models import Auditorium
+from contract.models import Auditorium, StaffMember
 from contract.money import decimal_text
 from pos.ports.pretix.config import CHANNEL
 
@@ -298,13 +298,24 @@ def _bookings(
         )
 
 
-def soon(seeds: SeedData, business_date: date, now: datetime, count: int) -> list[SeedShowtime]:
-    """The first `count` showtimes still on sale at `now`, smallest auditoriums first: enough
-    for tests, cheap to seed (pretix makes one row per seat per showtime)."""
+def seeded_staff(seeds: SeedData) -> list[StaffMember]:
+    """pretix has no cashier PINs: a pretix terminal keeps the staff (PIN hashes) of seeds."""
+    return [
+        StaffMember(id=s.id, name=s.name, role=s.role, pin_hash=s.pin_hash) for s in seeds.staff
+    ]
+
+
+def soon(
+    seeds: SeedData, business_date: date, now: datetime, count: int, min_seats: int = 0
+) -> list[SeedShowtime]:
+    """The first `count` showtimes still on sale at `now`, smallest auditoriums (of at least
+    `min_seats`) first: enough for tests, cheap to seed (pretix makes one row per seat per
+    showtime)."""
     open_ = [
         st
         for st in seeds.showtimes
         if seeds.showtime_window(st, business_date)[0] > now + timedelta(minutes=30)
+        and len(seeds.auditorium(st.auditorium_id).seats) >= min_seats
     ]
     open_.sort(key=lambda st: (len(seeds.auditorium(st.auditorium_id).seats), st.id))
     return open_[:count]

@@ -11,9 +11,14 @@ from pathlib import Path
 from pos.cli.common import require_extra
 from pos.counter.errors import CounterError
 
+PRETIX_DRAIN = 90.0
+"""Seconds a drill on pretix waits after selling for every outbox to empty."""
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("drill", help="fault drills against a local reference central")
+    parser = subparsers.add_parser(
+        "drill", help="fault drills against a local reference central or pretix"
+    )
     drills = parser.add_subparsers(dest="drill", metavar="DRILL", required=True)
     festival = drills.add_parser(
         "festival",
@@ -27,7 +32,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     festival.add_argument(
         "--outage", default="20:20", help="START:LENGTH in seconds into selling (20:20)"
     )
-    festival.add_argument("--fault", choices=("hang", "reset", "5xx", "kill"), default="hang")
+    festival.add_argument(
+        "--fault",
+        choices=("hang", "reset", "5xx", "kill"),
+        help="the outage: hang (default), reset, 5xx, kill; on pretix kill (default) or hang",
+    )
+    festival.add_argument(
+        "--central",
+        choices=("reference", "pretix"),
+        default="reference",
+        help="our reference central, or a pretix on PostgreSQL behind gunicorn (see README)",
+    )
+    festival.add_argument(
+        "--showtimes", type=int, default=6, help="opening showtimes seeded on pretix (6)"
+    )
     festival.add_argument(
         "--demand",
         choices=("hot", "uniform"),
@@ -77,7 +95,12 @@ def run_festival_command(args: argparse.Namespace) -> int:
             duration=args.duration,
             outage_start=start,
             outage_length=length,
-            fault=args.fault,
+            fault=args.fault or ("kill" if args.central == "pretix" else "hang"),
+            central=args.central,
+            showtimes=args.showtimes,
+            # pretix restarts in seconds to tens of seconds (its import, its workers), and its
+            # counters then upload through the same few workers
+            drain_cap=PRETIX_DRAIN if args.central == "pretix" else DrillPlan.drain_cap,
             demand=args.demand,
             handover=args.handover,
             queue_skew=args.queue_skew,

@@ -7,7 +7,6 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contract.models import StaffMember
 from contract.ticket_code import new_private_key
 from pos.cli.common import add_common, emit, home_of, with_counter
 from pos.counter.enrollment import central_settings, pretix_settings
@@ -81,13 +80,10 @@ def run(args: argparse.Namespace) -> int:
 async def _enroll_pretix(args: argparse.Namespace) -> Settings:
     from central.seeds import load_seeds  # the seeds' staff list, only for a pretix terminal
     from central.server import DEFAULT_SEEDS
+    from devtools.pretix.seeding import seeded_staff
 
     if not (args.organizer and args.event and args.token):
         raise CounterError("USAGE", "--pretix needs --organizer, --event and --token.")
-    # pretix has no cashier PINs: the terminal keeps the staff (PIN hashes) of a seeds folder
-    staff = [
-        StaffMember(id=s.id, name=s.name, role=s.role, pin_hash=s.pin_hash)
-        for s in load_seeds(args.staff or DEFAULT_SEEDS).staff
-    ]
+    staff = seeded_staff(load_seeds(args.staff or DEFAULT_SEEDS))
     pretix = PretixSettings(organizer=args.organizer, event=args.event, staff=staff)
     return await pretix_settings(args.pretix, args.token, args.terminal, pretix)

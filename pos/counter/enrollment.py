@@ -71,3 +71,17 @@ async def enroll(home: Home, central_url: str, code: str, **overrides: Any) -> S
     async with Counter(home) as counter:
         await counter.refresh()
     return settings
+
+
+async def enroll_pretix(
+    home: Home, url: str, token: str, terminal_id: str, pretix: PretixSettings, **overrides: Any
+) -> Settings:
+    """`enroll` for a terminal selling through a pretix event."""
+    check_changes(**overrides)
+    key = new_private_key()
+    settings = (await pretix_settings(url, token, terminal_id, pretix)).updated(**overrides)
+    home.save_key(key)
+    home.save(settings)
+    async with Counter(home) as counter:
+        await counter.refresh()
+    return settings

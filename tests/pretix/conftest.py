@@ -2,7 +2,7 @@
 own (its pinned Django stack stays out of ours), on a PostgreSQL server of its own (a copy of a
 template cluster migrated once per version; all kept under ~/.cache/boxoffice-pos), behind
 gunicorn with several workers on a free loopback port, seeded with two of tomorrow's
-showtimes."""
+showtimes in auditoriums of 100 seats or more."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from central.server import DEFAULT_SEEDS
 from devtools.pretix.devserver import PretixServer
 from devtools.pretix.seeding import Api, seed_pretix, soon
 
+MIN_SEATS = 100
+"""Every terminal of the session leases seats of every showtime: room for all of them."""
+
 
 @pytest.fixture(scope="session")
 def pretix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededPretix]:
@@ -28,7 +31,7 @@ def pretix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededPretix]:
         server.start()
         seeds = load_seeds(DEFAULT_SEEDS)
         day = (datetime.now(ZoneInfo(seeds.cinema.timezone)) + timedelta(days=1)).date()
-        chosen = soon(seeds, day, datetime.now(UTC), 2)
+        chosen = soon(seeds, day, datetime.now(UTC), 2, min_seats=MIN_SEATS)
         ids = seed_pretix(
             Api.connect(server.url, server.token, server.organizer, EVENT), seeds, day, chosen
         )

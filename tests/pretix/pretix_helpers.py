@@ -108,7 +108,7 @@ async def enroll(
         "--terminal",
         terminal,
         "--lease-seats",
-        "4",
+        "2",
         "--printer",
         printer,
         "--home",

@@ -395,9 +395,10 @@ def _status(row: SeatRow, owner: str | None) -> SeatStatus:
         return SeatStatus(label=row.label, state="sold")
     if row.held:
         return SeatStatus(label=row.label, state="held")
-    if row.blocked:
-        # a seat blocked by someone in pretix's backend is simply not for sale
-        if owner is None:
-            return SeatStatus(label=row.label, state="sold")
+    if owner is not None:
+        # owned through the ledger, blocked or about to be (a lease call cut short between
+        # claiming and blocking leaves it unblocked until that terminal's next lease call)
         return SeatStatus(label=row.label, state="leased", leased_to=owner)
+    if row.blocked:  # blocked by someone in pretix's backend: simply not for sale
+        return SeatStatus(label=row.label, state="sold")
     return SeatStatus(label=row.label, state="free")
