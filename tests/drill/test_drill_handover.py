@@ -35,7 +35,7 @@ def test_the_drill_may_set_the_cinemas_counter_allotment(tmp_path: Path) -> None
 @pytest.mark.slow
 def test_an_uneven_queue_is_served_with_seats_handed_over(tmp_path: Path) -> None:
     out = io.StringIO()
-    args = ["--terminals", "2", "--online-clients", "1", "--duration", "24", "--outage", "4:16"]
+    args = ["--terminals", "2", "--online-clients", "1", "--duration", "30", "--outage", "4:22"]
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         code = pos_main(
             ["drill", "festival", *args, "--demand", "hot", "--fault", "kill",
