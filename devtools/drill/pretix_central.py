@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import time
 from dataclasses import dataclass, field
@@ -112,6 +113,9 @@ class PretixCentral:
             with contextlib.suppress(ProcessLookupError, AssertionError):
                 self._signal_web(signal.SIGCONT)  # a frozen gunicorn cannot stop
             self.server.close()
+            place = self.server.postgres.place if self.server.postgres else None
+            if place is not None and not place.is_relative_to(self.folder):
+                shutil.rmtree(place, ignore_errors=True)  # as root it lived outside the drill
 
     def finish(self) -> tuple[CentralRecord, SeatingRecord]:
         """Read what it holds through its API, then stop."""

@@ -284,7 +284,7 @@ async def _order_for_key(client: PretixClient, key: str) -> dict[str, Any] | Non
 async def _sale(client: PretixClient, order: dict[str, Any]) -> Sale:
     cat = await client.catalog()
     meta = (order.get("api_meta") or {}).get("pos", {})
-    ids = _ticket_ids(order)
+    ids = ticket_ids(order)
     refunded = set(meta.get("refunded", []))
     tickets = [
         Ticket(
@@ -329,7 +329,7 @@ async def refunded_tickets(client: PretixClient, day: date | None = None) -> Ref
     )
     found = []
     for order in orders:
-        ids = _ticket_ids(order)
+        ids = ticket_ids(order)
         refunded = set((order.get("api_meta") or {}).get("pos", {}).get("refunded", []))
         found += [
             ids[p["positionid"]]
@@ -339,7 +339,7 @@ async def refunded_tickets(client: PretixClient, day: date | None = None) -> Ref
     return RefundedTickets(business_date=day, ticket_ids=sorted(found))
 
 
-def _ticket_ids(order: dict[str, Any]) -> dict[int, str]:
+def ticket_ids(order: dict[str, Any]) -> dict[int, str]:
     """positionid → our ticket id: the offline ticket's own id when it was sold offline."""
     offline = (order.get("api_meta") or {}).get("pos", {}).get("tickets")
     positions = sorted(p["positionid"] for p in order["positions"])
@@ -381,7 +381,7 @@ async def refund(client: PretixClient, sale_id: str, req: RefundRequest, key: st
     """Refunded tickets are cancelled positions (the whole order when all are), and listed in
     the order's `api_meta` so a refund is told from a void; repeating one changes nothing."""
     order = await client.http.call("GET", f"{client.ev}/orders/{sale_id}/", params=WITH_CANCELED)
-    ids = _ticket_ids(order)
+    ids = ticket_ids(order)
     live = {ids[p["positionid"]]: p for p in order["positions"] if not p.get("canceled")}
     if order["status"] == "c":
         live = {}
