@@ -59,7 +59,7 @@ class DrillControl:
         return None
 
 
-def _reset(send: Any) -> bool:
+def reset_connection(send: Any) -> bool:
     """Abort the TCP connection with an RST, the way a crashing proxy does.
 
     ASGI has no word for this; uvicorn's `send` is a method of the object that owns the
@@ -115,7 +115,7 @@ class DrillMiddleware:
             case FaultKind.RESET:
                 # The app acts first: the answer is what gets lost, as when a proxy dies.
                 await self._answer(scope, receive)
-                if not _reset(send):
+                if not reset_connection(send):
                     raise ConnectionResetError("drill: reset")
             case FaultKind.MALFORMED:
                 await self._answer(scope, receive)

@@ -4,39 +4,16 @@ are real too."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from central.app import create_app
 from central.db import Database
+from central.loopback import ServerThread, serve_forever
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-def _server(app: Any, host: str, port: int) -> uvicorn.Server:
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=1,
-        lifespan="off",
-        timeout_keep_alive=5,
-    )
-    return uvicorn.Server(config)
-
-
-def _bound_url(server: uvicorn.Server, host: str) -> str:
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return f"http://{host}:{port}"
 
 
 def ready_info(url: str, db_path: Path) -> dict[str, Any]:
@@ -63,25 +40,14 @@ def serve(
 ) -> None:
     """Serve until interrupted; `ready_file` is written only once the socket listens."""
     app = create_app(db_path, seeds_dir, drill=drill, business_date=business_date)
-    server = _server(app, host, port)
-
-    async def main() -> None:
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                await task
-                return
-            await asyncio.sleep(0.02)
-        info = ready_info(_bound_url(server, host), db_path)
-        if ready_file is not None:
-            tmp = ready_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(info, indent=2))
-            tmp.replace(ready_file)
-        if announce is not None:
-            announce(info)
-        await task
-
-    asyncio.run(main())
+    serve_forever(
+        app,
+        host,
+        port,
+        lambda url: ready_info(url, db_path),
+        ready_file=ready_file,
+        announce=announce,
+    )
 
 
 @dataclass
@@ -96,6 +62,9 @@ class CentralThread:
     port: int = 0
     clock: Any = None
 
+    def __post_init__(self) -> None:
+        self._thread = ServerThread("central", self.host, self.port)
+
     def start(self) -> CentralThread:
         kwargs = {"clock": self.clock} if self.clock else {}
         app = create_app(
@@ -105,24 +74,16 @@ class CentralThread:
             business_date=self.business_date,
             **kwargs,
         )
-        self.server = _server(app, self.host, self.port)
-        self.thread = threading.Thread(target=self.server.run, daemon=True, name="central")
-        self.thread.start()
-        while not self.server.started:
-            if not self.thread.is_alive():
-                raise RuntimeError("the central failed to start")
-            self.thread.join(0.01)
-        self.url = _bound_url(self.server, self.host)
-        self.port = int(self.url.rsplit(":", 1)[1])
+        self.url = self._thread.run(app)
+        self.port = self._thread.port
         return self
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
+        self._thread.stop()
 
     @property
     def serving(self) -> bool:
-        return self.thread.is_alive()
+        return self._thread.serving
 
     def toggle(self) -> bool:
         """Stop if serving, else serve again on the same file and port: the demo's drill key

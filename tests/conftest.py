@@ -88,7 +88,7 @@ def live_central(central_db: Path, business_date: date) -> Iterator[CentralThrea
     server = CentralThread(central_db, SEEDS, drill=True, business_date=business_date)
     server.start()
     yield server
-    if server.thread.is_alive():
+    if server.serving:
         server.stop()
 
 
@@ -107,5 +107,5 @@ def timed_central(
     )
     server.start()
     yield server
-    if server.thread.is_alive():
+    if server.serving:
         server.stop()

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel, Field
 
-from central.drill import _reset  # the one way to abort a uvicorn connection with an RST
+from central.drill import reset_connection  # the one way to abort a uvicorn connection
 from devtools.gateway.bills import alipay_bill, wechat_bill
 from devtools.gateway.ledger import Drill, Ledger, Trade
 from pos.ports.payments import signing
@@ -333,7 +333,7 @@ class ResetAfterCharge:
 
         scope.setdefault("state", {})
         await self.app(scope, receive, hold)
-        if scope["state"].get("charged") and _reset(send):
+        if scope["state"].get("charged") and reset_connection(send):
             await asyncio.sleep(0.01)  # let uvicorn see the connection gone before we return
             return
         for message in held:

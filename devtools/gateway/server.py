@@ -4,16 +4,12 @@ reset after a charge, a slow answer or a refused connection are real too)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# the central's uvicorn settings and bound-address helper: one way to serve on loopback
-from central.server import _bound_url, _server
+from central.loopback import ServerThread, serve_forever
 from devtools.gateway.app import DrillSettings, Gateway, create_app
 from devtools.gateway.ledger import Drill
 
@@ -37,25 +33,14 @@ def serve(
 ) -> None:
     """Serve until interrupted; `ready_file` is written only once the socket listens."""
     gateway = Gateway(drill=DrillSettings(mode=drill))
-    server = _server(create_app(gateway), host, port)
-
-    async def main() -> None:
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                await task
-                return
-            await asyncio.sleep(0.02)
-        info = ready_info(_bound_url(server, host), gateway)
-        if ready_file is not None:
-            tmp = ready_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(info, indent=2))
-            tmp.replace(ready_file)
-        if announce is not None:
-            announce(info)
-        await task
-
-    asyncio.run(main())
+    serve_forever(
+        create_app(gateway),
+        host,
+        port,
+        lambda url: ready_info(url, gateway),
+        ready_file=ready_file,
+        announce=announce,
+    )
 
 
 @dataclass
@@ -66,21 +51,16 @@ class GatewayThread:
     port: int = 0
     gateway: Gateway = field(default_factory=Gateway)
 
+    def __post_init__(self) -> None:
+        self._thread = ServerThread("payment gateway", self.host, self.port)
+
     def start(self) -> GatewayThread:
-        self.server = _server(create_app(self.gateway), self.host, self.port)
-        self.thread = threading.Thread(target=self.server.run, daemon=True, name="gateway")
-        self.thread.start()
-        while not self.server.started:
-            if not self.thread.is_alive():
-                raise RuntimeError("the payment gateway failed to start")
-            self.thread.join(0.01)
-        self.url = _bound_url(self.server, self.host)
-        self.port = int(self.url.rsplit(":", 1)[1])
+        self.url = self._thread.run(create_app(self.gateway))
+        self.port = self._thread.port
         return self
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
+        self._thread.stop()
 
     def set_drill(self, mode: Drill, slow_seconds: float | None = None) -> None:
         settings = DrillSettings(mode=mode)
