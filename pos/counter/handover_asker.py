@@ -81,7 +81,8 @@ class Asker:
                 break
             if peer_id == self.terminal_id or self._paused(peer_id, showtime_id):
                 continue
-            ask = Ask(uuid.uuid4().hex, peer_id, showtime_id, at_least, max(wanted, at_least), "")
+            wants = max(wanted, at_least)
+            ask = Ask(uuid.uuid4().hex, peer_id, showtime_id, at_least, wants, "open")
             handovers.open_ask(self.store, ask)
             got += await self._send(ask)
         return got
