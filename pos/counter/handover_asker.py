@@ -34,7 +34,8 @@ from offline.store import Store
 from pos.counter.home import Peer
 
 PEER_DOWN_FOR = timedelta(seconds=10)
-"""A peer that did not answer is not asked again (by a sale) for this long."""
+"""A peer that did not answer is not asked again (by a sale) for this long; nor is a peer that
+had nothing to spare, for that showtime (while the central is away its leases do not grow)."""
 
 
 class Asker:
@@ -62,7 +63,8 @@ class Asker:
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 0.5)), trust_env=False
         )
-        self._down_until: dict[str, datetime] = {}
+        self._down_until: dict[tuple[str, str], datetime] = {}
+        """Pauses by (peer, showtime): showtime "" for a peer that did not answer at all."""
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -72,21 +74,25 @@ class Asker:
         Open asks of the showtime go first, under their own ids."""
         got = 0
         for ask in handovers.open_asks(self.store, showtime_id):
-            if ask.peer_id in self.peers and not self._down(ask.peer_id):
+            if ask.peer_id in self.peers and not self._paused(ask.peer_id, showtime_id):
                 got += await self._send(ask)
         for peer_id in self.peers:
             if got >= at_least:
                 break
-            if peer_id == self.terminal_id or self._down(peer_id):
+            if peer_id == self.terminal_id or self._paused(peer_id, showtime_id):
                 continue
-            ask = Ask(uuid.uuid4().hex, peer_id, showtime_id, at_least, max(wanted, at_least), "")
+            wants = max(wanted, at_least)
+            ask = Ask(uuid.uuid4().hex, peer_id, showtime_id, at_least, wants, "open")
             handovers.open_ask(self.store, ask)
             got += await self._send(ask)
         return got
 
-    def _down(self, peer_id: str) -> bool:
-        until = self._down_until.get(peer_id)
-        return until is not None and self.clock() < until
+    def _paused(self, peer_id: str, showtime_id: str) -> bool:
+        now = self.clock()
+        return any(now < self._down_until.get((peer_id, key), now) for key in ("", showtime_id))
+
+    def _pause(self, peer_id: str, showtime_id: str = "") -> None:
+        self._down_until[(peer_id, showtime_id)] = self.clock() + PEER_DOWN_FOR
 
     async def _send(self, ask: Ask) -> int:
         """One try of an ask: the seats received (0 for a no, a silence or a bad answer)."""
@@ -112,11 +118,12 @@ class Asker:
                 },
             )
         except httpx.HTTPError:  # down, or the answer lost: the ask stays open
-            self._down_until[ask.peer_id] = self.clock() + PEER_DOWN_FOR
+            self._pause(ask.peer_id)
             return 0
         if answer.status_code != 200:
             if answer.status_code in (400, 401, 403, 409, 413):
                 handovers.refused(self.store, ask.request_id)
+                self._pause(ask.peer_id, ask.showtime_id)
             return 0
         handover = self._checked(ask, answer.content)
         if handover is None:
