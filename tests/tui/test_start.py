@@ -12,7 +12,7 @@ from pos.counter.service import Counter
 from pos.tui.app import PosApp
 from pos.tui.screens import LoginScreen, ScheduleScreen, ShiftScreen
 from tests.tui.conftest import Terminal
-from tests.tui.test_flows import SIZE, settle
+from tests.tui.test_flows import SIZE, log_in, settle
 
 
 def gated(terminal: Terminal) -> tuple[threading.Event, PosApp]:
@@ -60,3 +60,28 @@ async def test_a_terminal_that_cannot_open_exits_with_the_reason(tmp_path: Path)
     assert isinstance(app.open_error, CounterError)
     assert app.open_error.code == "NOT_ENROLLED"
     assert app.return_code == 2
+
+
+async def test_a_first_start_with_every_background_worker_shows_no_error(
+    terminal: Terminal,
+) -> None:
+    """As `pos run` starts: probes, sync, lease upkeep and the print worker all at once on a
+    terminal that never ran (its print queue's table is made on this start). Before the print
+    queue moved to the terminal's open, this start toasted "database is locked"."""
+    app = terminal.app(background=True)
+    shown: list[tuple[str, str]] = []
+    notify = app.notify
+
+    def recorded(message: str, **options: object) -> None:
+        shown.append((str(options.get("severity", "information")), message))
+        notify(message, **options)  # type: ignore[arg-type]
+
+    app.notify = recorded  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot)
+        await settle(pilot)
+        for _ in range(30):  # three probe and sync rounds
+            await pilot.pause(0.1)
+        assert isinstance(app.screen, ScheduleScreen)
+    assert [m for severity, m in shown if severity == "error"] == []
