@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from central.loopback import ServerThread, serve_forever
+from central.loopback import ServerThread, Tls, serve_forever
 from devtools.gateway.app import DrillSettings, Gateway, create_app
 from devtools.gateway.ledger import Drill
 
@@ -45,17 +45,20 @@ def serve(
 
 @dataclass
 class GatewayThread:
-    """A gateway on a free loopback port in a background thread; `stop()` ends it."""
+    """A gateway on a free loopback port in a background thread; `stop()` ends it. With `tls` it
+    serves https, and with a client CA there WeChat's `/secapi/` needs a client certificate."""
 
     host: str = "127.0.0.1"
     port: int = 0
     gateway: Gateway = field(default_factory=Gateway)
+    tls: Tls | None = None
 
     def __post_init__(self) -> None:
-        self._thread = ServerThread("payment gateway", self.host, self.port)
+        self._thread = ServerThread("payment gateway", self.host, self.port, self.tls)
 
     def start(self) -> GatewayThread:
-        self.url = self._thread.run(create_app(self.gateway))
+        client_certs = self.tls is not None and self.tls.client_ca is not None
+        self.url = self._thread.run(create_app(self.gateway, client_certs=client_certs))
         self.port = self._thread.port
         return self
 
