@@ -31,12 +31,16 @@ class Tls:
     client_ca: Path | None = None
     cert_reqs: ssl.VerifyMode = ssl.CERT_OPTIONAL
 
+    @property
+    def asks_for_client_cert(self) -> bool:
+        return self.client_ca is not None
+
     def uvicorn_settings(self) -> dict[str, Any]:
         return {
             "ssl_certfile": self.certfile,
             "ssl_keyfile": self.keyfile,
             "ssl_ca_certs": self.client_ca,
-            "ssl_cert_reqs": self.cert_reqs if self.client_ca is not None else ssl.CERT_NONE,
+            "ssl_cert_reqs": self.cert_reqs if self.asks_for_client_cert else ssl.CERT_NONE,
         }
 
 
@@ -82,10 +86,12 @@ def serve_forever(
     *,
     ready_file: Path | None = None,
     announce: Callable[[dict[str, Any]], None] | None = None,
+    tls: Tls | None = None,
 ) -> None:
-    """Serve until interrupted; `ready_file` is written (atomically) only once the socket
-    listens, so a script waiting for it never reaches a server that is not there yet."""
-    server = _server(app, host, port)
+    """Serve until interrupted (https with `tls`); `ready_file` is written (atomically) only
+    once the socket listens, so a script waiting for it never reaches a server that is not
+    there yet."""
+    server = _server(app, host, port, tls)
 
     async def main() -> None:
         task = asyncio.create_task(server.serve())

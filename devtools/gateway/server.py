@@ -30,16 +30,18 @@ def serve(
     drill: Drill = Drill.INSTANT,
     ready_file: Path | None = None,
     announce: Callable[[dict[str, Any]], None] | None = None,
+    tls: Tls | None = None,
 ) -> None:
     """Serve until interrupted; `ready_file` is written only once the socket listens."""
     gateway = Gateway(drill=DrillSettings(mode=drill))
     serve_forever(
-        create_app(gateway),
+        create_app(gateway, client_certs=tls is not None and tls.asks_for_client_cert),
         host,
         port,
         lambda url: ready_info(url, gateway),
         ready_file=ready_file,
         announce=announce,
+        tls=tls,
     )
 
 
@@ -57,7 +59,7 @@ class GatewayThread:
         self._thread = ServerThread("payment gateway", self.host, self.port, self.tls)
 
     def start(self) -> GatewayThread:
-        client_certs = self.tls is not None and self.tls.client_ca is not None
+        client_certs = self.tls is not None and self.tls.asks_for_client_cert
         self.url = self._thread.run(create_app(self.gateway, client_certs=client_certs))
         self.port = self._thread.port
         return self

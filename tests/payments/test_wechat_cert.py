@@ -11,11 +11,15 @@ import json
 import os
 import ssl
 import stat
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -351,3 +355,53 @@ def test_a_gateway_requiring_certificates_ends_a_handshake_without_one(
             await merchant.aclose()
 
         asyncio.run(main())
+
+
+def test_pos_gateway_serve_over_tls(pki: Pki, tmp_path: Path) -> None:
+    """`pos gateway serve --tls-cert --tls-key --client-ca` in its own process: https, and
+    `/secapi/` for a client that shows its certificate only."""
+    ready = tmp_path / "ready.json"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pos.cli", "gateway", "serve", "--port", "0",
+         "--ready-file", str(ready), "--tls-cert", str(pki.server[0]),
+         "--tls-key", str(pki.server[1]), "--client-ca", str(pki.ca_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            if ready.exists():
+                break
+            time.sleep(0.05)
+        url = json.loads(ready.read_text())["url"]
+        assert url.startswith("https://127.0.0.1:")
+        answer = httpx.post(
+            f"{url}/dev/merchants",
+            json={"alipay_public_key": signing.public_pem(signing.new_rsa_key()),
+                  "wechat_api_key": API_KEY},
+            verify=ssl.create_default_context(cafile=pki.ca_file),
+            timeout=5,
+        ).json()  # fmt: skip
+        plain = WechatSettings(base_url=f"{url}/wechat", appid=answer["wechat_appid"],
+                               mch_id=answer["wechat_mch_id"], ca_file="ca.pem")  # fmt: skip
+        with_cert = plain.model_copy(
+            update={"cert_file": "apiclient_cert.pem", "cert_key_file": "apiclient_key.pem"}
+        )
+
+        async def main() -> None:
+            bare = WechatClient(plain, client_home(tmp_path / "bare", pki, cert=False),
+                                connect=1, read=2)  # fmt: skip
+            with pytest.raises(ProviderRefused, match="证书错误"):
+                await bare.cancel("N1")
+            await bare.aclose()
+            merchant = WechatClient(with_cert, client_home(tmp_path / "m", pki, cert=True),
+                                    connect=1, read=2)  # fmt: skip
+            await merchant.cancel("N1")
+            assert (await merchant.query("N1")).status == TradeStatus.CLOSED
+            await merchant.aclose()
+
+        asyncio.run(main())
+    finally:
+        child.terminate()
+        child.wait(10)
+    code, _, err = pos("gateway", "serve", "--client-ca", str(pki.ca_file))
+    assert code == 2 and "go together" in err
