@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from central.context import Clock
+from central.loopback import transport_of
 from contract.models import DrillSettings, DrillState, Fault, FaultKind
 
 Scope = dict[str, Any]
@@ -60,11 +61,9 @@ class DrillControl:
 
 
 def reset_connection(send: Any) -> bool:
-    """Abort the TCP connection with an RST, the way a crashing proxy does.
-
-    ASGI has no word for this; uvicorn's `send` is a method of the object that owns the
-    transport, so reach for it and fall back to an abrupt close elsewhere."""
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    """Abort the TCP connection with an RST, the way a crashing proxy does (False outside
+    uvicorn: the caller falls back to an abrupt close)."""
+    transport = transport_of(send)
     if transport is None:
         return False
     sock = transport.get_extra_info("socket")

@@ -3,8 +3,9 @@ API on one FastAPI app, with their request, answer and signing shapes, its own l
 drill mode. Tests and the demo point the counter's real clients at it on loopback.
 
 Paths: `POST /alipay/gateway.do` (form, RSA2), `POST /wechat/pay/micropay`, `/pay/orderquery`,
-`/secapi/pay/reverse`, `/secapi/pay/refund` (XML, MD5 or HMAC-SHA256). Development only, under
-`/dev/`: register a merchant, set the drill, read the statement."""
+`/secapi/pay/reverse`, `/secapi/pay/refund` (XML, MD5 or HMAC-SHA256; served over TLS that asks
+for client certificates, `/secapi/` refuses a connection without one, as WeChat Pay does).
+Development only, under `/dev/`: register a merchant, set the drill, read the statement."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel, Field
 
 from central.drill import reset_connection  # the one way to abort a uvicorn connection
+from central.loopback import peer_certificate
 from devtools.gateway.bills import alipay_bill, wechat_bill
 from devtools.gateway.ledger import Drill, Ledger, Trade
 from pos.ports.payments import signing
@@ -340,7 +342,41 @@ class ResetAfterCharge:
             await send(message)
 
 
-def create_app(gateway: Gateway | None = None) -> Any:
+class SecapiNeedsCertificate:
+    """WeChat Pay's `/secapi/` (reverse, refund) is for connections that showed the merchant's
+    API client certificate; any other gets WeChat's refusal, a return_code FAIL. The TLS layer
+    (CERT_OPTIONAL) has already verified a certificate that was shown against the client CA."""
+
+    PREFIX = "/wechat/secapi/"
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] != "http"
+            or not scope["path"].startswith(self.PREFIX)
+            or peer_certificate(send) is not None
+        ):
+            await self.app(scope, receive, send)
+            return
+        body = signing.to_xml({"return_code": "FAIL", "return_msg": "证书错误"})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"text/xml"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def create_app(gateway: Gateway | None = None, *, client_certs: bool = False) -> Any:
+    """`client_certs`: the server asks for client certificates (TLS with a client CA), and
+    `/secapi/` needs one."""
     gw = gateway or Gateway()
     app = FastAPI(title="Reference payment gateway (Alipay, WeChat Pay)", docs_url=None)
 
@@ -394,4 +430,5 @@ def create_app(gateway: Gateway | None = None) -> Any:
         return {"status": "ok", "drill": gw.drill.mode.value}
 
     app.state.gateway = gw
-    return ResetAfterCharge(app, gw)
+    outer = ResetAfterCharge(app, gw)
+    return SecapiNeedsCertificate(outer) if client_certs else outer

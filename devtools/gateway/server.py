@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from central.loopback import ServerThread, serve_forever
+from central.loopback import ServerThread, Tls, serve_forever
 from devtools.gateway.app import DrillSettings, Gateway, create_app
 from devtools.gateway.ledger import Drill
 
@@ -30,32 +30,37 @@ def serve(
     drill: Drill = Drill.INSTANT,
     ready_file: Path | None = None,
     announce: Callable[[dict[str, Any]], None] | None = None,
+    tls: Tls | None = None,
 ) -> None:
     """Serve until interrupted; `ready_file` is written only once the socket listens."""
     gateway = Gateway(drill=DrillSettings(mode=drill))
     serve_forever(
-        create_app(gateway),
+        create_app(gateway, client_certs=tls is not None and tls.asks_for_client_cert),
         host,
         port,
         lambda url: ready_info(url, gateway),
         ready_file=ready_file,
         announce=announce,
+        tls=tls,
     )
 
 
 @dataclass
 class GatewayThread:
-    """A gateway on a free loopback port in a background thread; `stop()` ends it."""
+    """A gateway on a free loopback port in a background thread; `stop()` ends it. With `tls` it
+    serves https, and with a client CA there WeChat's `/secapi/` needs a client certificate."""
 
     host: str = "127.0.0.1"
     port: int = 0
     gateway: Gateway = field(default_factory=Gateway)
+    tls: Tls | None = None
 
     def __post_init__(self) -> None:
-        self._thread = ServerThread("payment gateway", self.host, self.port)
+        self._thread = ServerThread("payment gateway", self.host, self.port, self.tls)
 
     def start(self) -> GatewayThread:
-        self.url = self._thread.run(create_app(self.gateway))
+        client_certs = self.tls is not None and self.tls.asks_for_client_cert
+        self.url = self._thread.run(create_app(self.gateway, client_certs=client_certs))
         self.port = self._thread.port
         return self
 

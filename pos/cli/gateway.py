@@ -38,6 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8800, help="0 picks a free port")
     serve.add_argument("--ready-file", type=Path, help="write {url, ...} here once up")
     serve.add_argument("--drill", choices=DRILLS, default="instant", help="how charges answer")
+    serve.add_argument("--tls-cert", type=Path, help="serve https with this certificate (PEM)")
+    serve.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
+    serve.add_argument(
+        "--client-ca", type=Path, help="ask for client certificates of this CA (WeChat /secapi/)"
+    )
     serve.set_defaults(func=run_serve)
     join = actions.add_parser("join", help="make this terminal a merchant of a reference gateway")
     join.add_argument("--url", required=True, help="the gateway's URL")
@@ -59,8 +64,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     require_extra("central", "fastapi", "uvicorn")
+    from central.loopback import Tls
     from devtools.gateway.ledger import Drill  # only with the [central] extra
     from devtools.gateway.server import serve
+
+    if (args.tls_cert is None) != (args.tls_key is None) or (
+        args.client_ca is not None and args.tls_cert is None
+    ):
+        print("--tls-cert and --tls-key go together; --client-ca needs them", file=sys.stderr)
+        return 2
+    tls = None if args.tls_cert is None else Tls(args.tls_cert, args.tls_key, args.client_ca)
 
     def announce(info: dict) -> None:
         print(
@@ -75,6 +88,7 @@ def run_serve(args: argparse.Namespace) -> int:
             drill=Drill(args.drill),
             ready_file=args.ready_file,
             announce=announce,
+            tls=tls,
         )
     return 0
 

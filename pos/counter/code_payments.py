@@ -109,7 +109,7 @@ class CodeTill:
         except (OSError, ValueError, TypeError) as exc:  # a bad key stops codes, not cash
             self.setup_error = CounterError(
                 "CODE_PAY_KEY",
-                f"A payment-code key in {home} is missing or damaged"
+                f"A payment-code key or certificate in {home} is missing or damaged"
                 f" ({exc.__class__.__name__}); take cash and call IT.",
             )
 

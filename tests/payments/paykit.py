@@ -108,6 +108,13 @@ def reopen(home: Home) -> int:
     return in_thread(main())
 
 
+async def retried(home: Home) -> int:
+    """What is still owed after a till's start (its recovery asks the provider) and one
+    retry, as a running till makes them."""
+    async with Counter(home) as counter:
+        return await counter.code_till.retry()
+
+
 def in_thread(coro: Any) -> Any:
     """Run a coroutine to the end on its own loop in a thread: callable from sync tests and
     from async ones (Pilot) alike."""

@@ -20,6 +20,7 @@ from tests.payments.paykit import (
     assert_books_match,
     books,
     in_thread,
+    retried,
     sell_code,
 )
 
@@ -216,12 +217,3 @@ def test_a_refund_the_provider_missed_goes_back_when_it_answers(
         assert_books_match(home, again)
     finally:
         again.stop()
-
-
-async def retried(home: Home) -> int:
-    """What is still owed after a till's start (its recovery asks the provider) and one
-    retry, as a running till makes them."""
-    from pos.counter.service import Counter
-
-    async with Counter(home) as counter:
-        return await counter.code_till.retry()

@@ -3,6 +3,7 @@ the counter charges through."""
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -57,11 +58,15 @@ class CodeProvider(Protocol):
     async def aclose(self) -> None: ...
 
 
-def http_client(connect_timeout: float, read_timeout: float) -> httpx.AsyncClient:
+def http_client(
+    connect_timeout: float, read_timeout: float, tls: ssl.SSLContext | None = None
+) -> httpx.AsyncClient:
+    """`tls`: whom to trust and what client certificate to show; None is the system's trust."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(
             connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
-        )
+        ),
+        verify=tls if tls is not None else True,
     )
 
 

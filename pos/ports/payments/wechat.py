@@ -1,9 +1,11 @@
 """WeChat Pay v2 payment-code payment (付款码支付): `micropay`, `orderquery`, `reverse`, `refund`,
-XML signed with the merchant's API key (MD5 or HMAC-SHA256) both ways."""
+XML signed with the merchant's API key (MD5 or HMAC-SHA256) both ways. Every call shows the
+merchant's API client certificate when one is set up: `/secapi/` calls need it."""
 
 from __future__ import annotations
 
 import secrets
+import ssl
 from datetime import date
 from pathlib import Path
 
@@ -28,13 +30,27 @@ _TRADE_STATE = {
 }
 
 
+def _tls(settings: WechatSettings, home: Path) -> ssl.SSLContext | None:
+    """The connection's trust and client certificate, or None for the system's defaults. Loaded
+    now, so a missing or damaged file stops the client being made (OSError: ssl.SSLError is
+    one), not a refund later."""
+    if settings.ca_file is None and settings.cert_file is None:
+        return None
+    context = ssl.create_default_context(
+        cafile=home / settings.ca_file if settings.ca_file is not None else None
+    )
+    if settings.cert_file is not None and settings.cert_key_file is not None:
+        context.load_cert_chain(home / settings.cert_file, home / settings.cert_key_file)
+    return context
+
+
 class WechatClient:
     kind = "wechat"
 
     def __init__(self, settings: WechatSettings, home: Path, *, connect: float, read: float):
         self.settings = settings
         self._api_key = (home / settings.key_file).read_text(encoding="utf-8").strip()
-        self._http = http_client(connect, read)
+        self._http = http_client(connect, read, _tls(settings, home))
 
     async def aclose(self) -> None:
         await self._http.aclose()
