@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,20 @@ from pos.cli import main as pos_main
 pytestmark = [pytest.mark.pretix, pytest.mark.timeout(900)]
 
 
-@pytest.mark.parametrize("fault", ["kill", "hang"])
+HANG_TOO = os.environ.get("POS_PRETIX_HANG") == "1"
+"""The hung-gunicorn variant costs CI another 40 s of its 20 minutes, and the reference drill
+runs its `hang` in every CI run: run it on pretix on demand (POS_PRETIX_HANG=1)."""
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "kill",
+        pytest.param(
+            "hang", marks=pytest.mark.skipif(not HANG_TOO, reason="on demand: POS_PRETIX_HANG=1")
+        ),
+    ],
+)
 def test_festival_drill_on_pretix(fault: str, tmp_path: Path) -> None:
     pretix_python()  # installed (the drill takes the cached pretix)
     out = io.StringIO()
