@@ -8,14 +8,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import time
-from pathlib import Path
 
 import httpx
 
-from devtools.drill.plan import Timeline
 from devtools.drill.records import Recorder
-from devtools.drill.web import SETUP_TIMEOUT, Rush
+from devtools.drill.web import Rush, run_web, rush_when_told
 
 
 class PretixRush(Rush):
@@ -97,11 +94,7 @@ async def session(args: argparse.Namespace, recorder: Recorder) -> None:
             [s["id"] for s in subs],
             args.buy_ratio,
         )
-        recorder.write("ready", t=time.time())
-        timeline = await asyncio.to_thread(Timeline.wait_for, args.go, SETUP_TIMEOUT)
-        await asyncio.sleep(max(0.0, timeline.start - time.time()))
-        await asyncio.gather(*(rush.client(timeline.sell_until) for _ in range(args.clients)))
-        recorder.write("done", t=time.time())
+        await rush_when_told(rush, args, recorder)
 
 
 def main() -> None:
@@ -110,19 +103,7 @@ def main() -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--organizer", required=True)
     parser.add_argument("--event", required=True)
-    parser.add_argument("--go", type=Path, required=True)
-    parser.add_argument("--log", type=Path, required=True)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--buy-ratio", type=float, default=0.5)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    recorder = Recorder(args.log)
-    try:
-        asyncio.run(session(args, recorder))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        recorder.close()
+    run_web(parser, session)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import asyncio
 import random
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -130,17 +131,23 @@ async def session(args: argparse.Namespace, recorder: Recorder) -> None:
         schedule = (await http.get("/v1/schedule")).raise_for_status().json()
         showtimes = {st["id"]: st["prices"] for st in schedule["showtimes"]}
         rush = Rush(http, recorder, random.Random(args.seed), showtimes, args.buy_ratio)
-        recorder.write("ready", t=time.time())
-        timeline = await asyncio.to_thread(Timeline.wait_for, args.go, SETUP_TIMEOUT)
-        await asyncio.sleep(max(0.0, timeline.start - time.time()))
-        await asyncio.gather(*(rush.client(timeline.sell_until) for _ in range(args.clients)))
-        recorder.write("done", t=time.time())
+        await rush_when_told(rush, args, recorder)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--central", required=True)
-    parser.add_argument("--code", required=True)
+async def rush_when_told(rush: Rush, args: argparse.Namespace, recorder: Recorder) -> None:
+    """Say ready, wait for the drill's go, and rush with every client until sales close."""
+    recorder.write("ready", t=time.time())
+    timeline = await asyncio.to_thread(Timeline.wait_for, args.go, SETUP_TIMEOUT)
+    await asyncio.sleep(max(0.0, timeline.start - time.time()))
+    await asyncio.gather(*(rush.client(timeline.sell_until) for _ in range(args.clients)))
+    recorder.write("done", t=time.time())
+
+
+def run_web(
+    parser: argparse.ArgumentParser,
+    session: Callable[[argparse.Namespace, Recorder], Awaitable[None]],
+) -> None:
+    """The web rush process: `parser` names where the buyers go, the rest is the drill's."""
     parser.add_argument("--go", type=Path, required=True)
     parser.add_argument("--log", type=Path, required=True)
     parser.add_argument("--clients", type=int, default=8)
@@ -154,6 +161,13 @@ def main() -> None:
         pass
     finally:
         recorder.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--central", required=True)
+    parser.add_argument("--code", required=True)
+    run_web(parser, session)
 
 
 if __name__ == "__main__":
