@@ -110,6 +110,14 @@ class SalesScreen(CounterScreen):
         sale_id = self.query_one("#sales", Table).highlighted_key()
         return self.counter.sale(sale_id) if sale_id else None
 
+    def live_chosen(self) -> Sale | None:
+        """The chosen sale if it still has tickets to refund, void or exchange; else says why."""
+        sale = self.chosen()
+        if sale is not None and sale.state not in LIVE:
+            self.say("sales.not_refundable", state=Lazy(f"sale_state.{sale.state}"))
+            return None
+        return sale
+
     def say(self, key: str, **values: object) -> None:
         self.query_one("#sales-message", Words).say(key, **values)
 
@@ -127,11 +135,8 @@ class SalesScreen(CounterScreen):
     # --- refund and void ------------------------------------------------------------------
 
     def action_refund(self) -> None:
-        sale = self.chosen()
+        sale = self.live_chosen()
         if sale is None:
-            return
-        if sale.state not in LIVE:
-            self.say("sales.not_refundable", state=Lazy(f"sale_state.{sale.state}"))
             return
         names = {tt.code: pick(tt.name, tt.name_en) for tt in self.counter.schedule().ticket_types}
 
@@ -142,11 +147,8 @@ class SalesScreen(CounterScreen):
         self.app.push_screen(RefundDialog(sale, self.what(sale), names), chosen)
 
     def action_void(self) -> None:
-        sale = self.chosen()
+        sale = self.live_chosen()
         if sale is None:
-            return
-        if sale.state not in LIVE:
-            self.say("sales.not_refundable", state=Lazy(f"sale_state.{sale.state}"))
             return
         self._with_supervisor("void", sale, None)
 
@@ -184,11 +186,8 @@ class SalesScreen(CounterScreen):
     # --- exchange --------------------------------------------------------------------------
 
     def action_exchange(self) -> None:
-        sale = self.chosen()
+        sale = self.live_chosen()
         if sale is None:
-            return
-        if sale.state not in LIVE:
-            self.say("sales.not_refundable", state=Lazy(f"sale_state.{sale.state}"))
             return
         live = sum(1 for ticket in sale.tickets if not ticket.refunded)
         self.post_message(self.ExchangeChosen(sale.id, self.what(sale), live))
