@@ -217,3 +217,24 @@ def test_a_refund_the_provider_missed_goes_back_when_it_answers(
         assert_books_match(home, again)
     finally:
         again.stop()
+
+
+def test_a_code_paid_sale_is_refunded_to_the_wallet_not_exchanged(
+    home: Home, gateway: GatewayThread
+) -> None:
+    """An exchange nets the old tickets' worth into the new sale; a wallet's money cannot be
+    netted at the till, so the exchange is refused and nothing moves (no new sale, no refund)."""
+    total = due(home)
+    code, sale, err = sell(home, f"code={total}:{CODES['alipay']}")
+    assert code == 0 and sale is not None, err
+    st = a_showtime(home)
+    code, _, err = pos(
+        *args(home, "exchange", sale["sale_id"], "--seats", "auto:2", "--showtime", st["id"]),
+        "--cashier", "c01", "--pin", "1111",
+    )  # fmt: skip
+    assert code == 2 and "NOT_EXCHANGEABLE" in err and "refund" in err
+    [trade] = gateway.statement()
+    assert trade["refunded"] == 0 and trade["kept"] == total
+    _, sales = books(home)
+    assert sales[sale["sale_id"]][1] == 2, "both tickets still valid"
+    assert_books_match(home, gateway)
