@@ -27,7 +27,10 @@ def test_the_first_counter_has_four_times_the_last_ones_queue() -> None:
 
 def test_the_drill_may_set_the_cinemas_counter_allotment(tmp_path: Path) -> None:
     seeds = copy_seeds(tmp_path / "seeds", ["D01"], counter_share=0.6)
-    assert load_seeds(seeds).cinema.counter_allotment.share == 0.6
+    allotment = load_seeds(seeds).cinema.counter_allotment
+    assert allotment.share == 0.6
+    # every house: the largest (aud1, 0.3 in the demo seeds) does not keep its own
+    assert allotment.share_for("st-001", "aud1") == 0.6
     with pytest.raises(ValueError, match="counter-share"):
         DrillPlan(counter_share=1.5).check()
 
