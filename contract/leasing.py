@@ -11,7 +11,8 @@ quarter of an hour, so a late online buyer and an offline customer could get the
 **Lease sizing.** A lease is the counter's promise to its queue: enough seats to serve what this
 terminal will likely sell before the central could come back, no more. `lease_target` takes
 
-- the terminal's recent sales rate for the showtime (seats per hour, counted over `RATE_WINDOW`),
+- the terminal's recent sales rate for the showtime (seats per hour, counted over `RATE_WINDOW`,
+  or over the time since the counter opened when that is shorter: `seats_per_hour`),
 - the time left to sell it (until `sales_close`), of which at most `OUTAGE_HORIZON` counts,
 - the seats still free (free in the house, plus this terminal's own unsold leased seats),
 - the counter allotment: the seats all counters together may hold leased and unsold at once,
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_COUNTER_SHARE",
     "HEADROOM",
     "OUTAGE_HORIZON",
+    "RATE_MIN_SPAN",
     "RATE_WINDOW",
     "Demand",
     "allotment_seats",
@@ -86,6 +88,10 @@ def earliest_protected_start(now: datetime) -> datetime:
 RATE_WINDOW = timedelta(minutes=60)
 """Sales of the last hour make the rate: long enough to smooth a queue's bursts, short enough
 to notice a showtime turning hot."""
+RATE_MIN_SPAN = timedelta(minutes=3)
+"""A counter that opened less than `RATE_WINDOW` ago, but at least this long ago, divides its
+sales by the time it has been open. Before that it knows too little (a party or two) and
+divides by the whole window, as if the early morning were a slow hour; the floor covers it."""
 OUTAGE_HORIZON = timedelta(minutes=75)
 """How long the central may stay away: the festival morning's 72 minutes, rounded up."""
 HEADROOM = 1.5
@@ -100,16 +106,30 @@ _HOUR = timedelta(hours=1)
 
 
 def seats_per_hour(
-    sales: Iterable[tuple[datetime, int]], now: datetime, window: timedelta = RATE_WINDOW
+    sales: Iterable[tuple[datetime, int]],
+    now: datetime,
+    window: timedelta = RATE_WINDOW,
+    *,
+    since: datetime | None = None,
 ) -> float:
     """A terminal's rate for one showtime: seats it sold in the last `window`, per hour.
 
-    Divided by the whole window, not by the time since the first sale: a counter that has
-    sold for five minutes reads low rather than wildly high, and `floor` covers the start.
-    (A drill running at ten times the real pace passes a tenth of the window.)"""
-    since = now - window
-    seats = sum(n for at, n in sales if since <= at <= now)
-    return seats / (window / _HOUR)
+    Divided by the time the terminal has been selling: the whole window, or, when it opened
+    (`since`: its first shift still in the window) less than a window but at least
+    `RATE_MIN_SPAN` ago (both scaled with `window`), the time since it opened. Without `since`,
+    or in its first minutes, it divides by the whole window: a party or two must not make a
+    showtime look hot. (Always dividing by the whole window left a counter that opened five
+    minutes before the central died with a twelfth of its queue's rate, and leases sized for a
+    twelfth of the outage.) A drill running at ten times the real pace passes a tenth of the
+    window."""
+    start = now - window
+    seats = sum(n for at, n in sales if start <= at <= now)
+    span = window
+    if since is not None and since > start:
+        opened = now - since
+        if opened >= window * (RATE_MIN_SPAN / RATE_WINDOW):
+            span = opened
+    return seats / (span / _HOUR)
 
 
 def allotment_seats(capacity: int, share: float) -> int:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pos.counter.seat_picking import SINGLE_SEAT_KINDS
+
 CUSTOMER_STATES = ("paid", "printed", "synced")
 """Local sale states in which the customer walked away with tickets."""
 SHOWN = 20
@@ -102,6 +104,10 @@ class CentralRecord:
     """(terminal id, idempotency key, status: paid or not) of every terminal's sale."""
 
 
+BY_COUNT = {kind.value for kind in SINGLE_SEAT_KINDS}
+"""Seat kinds a party sold by count can get (picked or leased)."""
+
+
 @dataclass(frozen=True)
 class SeatingRecord:
     """The central's showtimes and when each live ticket was sold."""
@@ -110,6 +116,10 @@ class SeatingRecord:
     """(showtime id, capacity, start) of every showtime."""
     sold_at: list[tuple[str, str]]
     """(showtime id, ISO time of its sale) of every live ticket."""
+    set_aside: dict[str, int] = field(default_factory=dict)
+    """Unsold seats by showtime that no counter customer could have had: wheelchair spaces,
+    companion seats and love seats, which a party sold by count never gets (not picked,
+    not leased: `pos.counter.seat_picking.SINGLE_SEAT_KINDS`). Empty where unknown (pretix)."""
 
 
 def central_record(central_db: Path) -> CentralRecord:
@@ -128,12 +138,24 @@ def central_record(central_db: Path) -> CentralRecord:
 
 def seating_record(central_db: Path) -> SeatingRecord:
     with read_only(central_db) as conn:
+        kinds = {
+            aud_id: {seat["label"]: seat["kind"] for seat in json.loads(body)["seats"]}
+            for aud_id, body in conn.execute("SELECT id, body FROM auditoriums")
+        }
+        set_aside: dict[str, int] = defaultdict(int)
+        for showtime_id, aud_id, label in conn.execute(
+            "SELECT st.id, st.auditorium_id, s.label FROM seats s"
+            " JOIN showtimes st ON st.id = s.showtime_id WHERE s.sale_id IS NULL"
+        ):
+            if kinds[aud_id].get(label) not in BY_COUNT:
+                set_aside[showtime_id] += 1
         return SeatingRecord(
             showtimes=conn.execute("SELECT id, capacity, start FROM showtimes").fetchall(),
             sold_at=conn.execute(
                 "SELECT t.showtime_id, s.sold_at FROM tickets t JOIN sales s ON s.id = t.sale_id"
                 " WHERE t.refunded = 0"
             ).fetchall(),
+            set_aside=dict(set_aside),
         )
 
 
@@ -194,10 +216,17 @@ class ShowtimeSales:
     sold: int
     sold_before: int
     """Live tickets whose sale is dated before the moment asked about (the outage)."""
+    set_aside: int = 0
+    """Of the unsold seats, those no counter customer could have had (`SeatingRecord`)."""
 
     @property
     def unsold(self) -> int:
         return self.capacity - self.sold
+
+    @property
+    def sellable(self) -> int:
+        """Unsold seats a counter customer could still have been sold."""
+        return self.unsold - self.set_aside
 
 
 def showtime_sales(central: Path | SeatingRecord, moment: float) -> dict[str, ShowtimeSales]:
@@ -210,6 +239,6 @@ def showtime_sales(central: Path | SeatingRecord, moment: float) -> dict[str, Sh
         if datetime.fromisoformat(sold_at).timestamp() < moment:
             before[showtime_id] += 1
     return {
-        sid: ShowtimeSales(capacity, start, sold[sid], before[sid])
+        sid: ShowtimeSales(capacity, start, sold[sid], before[sid], record.set_aside.get(sid, 0))
         for sid, capacity, start in record.showtimes
     }

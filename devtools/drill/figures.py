@@ -170,13 +170,14 @@ PHASE_FIGURES = ("arrived", "served", "turned_away", "lost")
 
 def mark_lost(customers: list[Record], seats: dict[str, ShowtimeSales]) -> list[Record]:
     """Each customer record with `lost`: turned away although the showtime they wanted still
-    had at least their party's seats unsold at the end of the drill."""
+    had at least their party's seats unsold at the end of the drill, counting only seats a
+    party sold by count could have had (not wheelchair, companion or love seats)."""
     return [
         {
             **c,
             "lost": not c["served"]
             and c["wanted"] in seats
-            and seats[c["wanted"]].unsold >= c["party"],
+            and seats[c["wanted"]].sellable >= c["party"],
         }
         for c in customers
     ]

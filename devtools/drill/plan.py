@@ -54,7 +54,15 @@ class DrillPlan:
     between in geometric steps): uneven queues are what handover is for."""
     counter_share: float | None = None
     """The cinema's counter allotment for the drill (share of every house the counters may
-    hold leased and unsold); None: the demo seeds' (0.25)."""
+    hold leased and unsold); None: the demo seeds' (0.25, the largest house 0.3). The command
+    line's default is the festival morning's, 1.0 (`pos.cli.drill.FESTIVAL_COUNTER_SHARE`): on
+    the opening morning the box office is the festival's main channel and its queue wants the
+    opening film, so the cinema lets the counters lease any seat of any house. That does not
+    hand the houses to the counters: each lease is what its counter will likely sell before
+    the central could come back (contract/leasing.py), split between counters by demand,
+    released before the start, and recallable for online sale. With the demo seeds' quarter
+    the four counters held 161 seats of the opening showtime when the central died and their
+    queues wanted about 1200 (tests/bench/RESULTS.md)."""
     handover: bool = True
     """The counters ask each other for seats over loopback when a lease runs out while the
     central is away (peer handover); False: leases alone."""

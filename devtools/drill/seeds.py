@@ -16,12 +16,17 @@ def drill_code(terminal_id: str) -> str:
     return f"DRILL-{terminal_id}"
 
 
-ALLOTMENT_SHARE = re.compile(r"(\[cinema\.counter_allotment\]\s*\nshare\s*=\s*)[0-9.]+")
+ALLOTMENT_SHARE = re.compile(
+    r"(\[cinema\.counter_allotment\]\s*\nshare\s*=\s*)[0-9.]+(?:\n(?:auditoriums|showtimes)\s*=.*)*"
+)
+"""The demo seeds' allotment: the cinema's share and the houses or showtimes that set their own
+(the largest house, aud1, keeps 0.3); `counter_share` replaces all of them."""
 
 
 def copy_seeds(dest: Path, terminal_ids: list[str], counter_share: float | None = None) -> Path:
     """Copy the demo seeds to `dest` and add `terminal_ids` with codes `drill_code(id)`; with
-    `counter_share`, the cinema's counter allotment is that share of every house instead."""
+    `counter_share`, the cinema's counter allotment is that share of every house instead (the
+    seeds' per-house and per-showtime settings dropped, or the largest house would keep its own)."""
     shutil.copytree(DEMO_SEEDS, dest, dirs_exist_ok=True)
     if counter_share is not None:
         cinema = dest / "cinema.toml"

@@ -11,6 +11,15 @@ from pathlib import Path
 from pos.cli.common import require_extra
 from pos.counter.errors import CounterError
 
+FESTIVAL_COUNTER_SHARE = 1.0
+"""The festival drill's counter allotment (devtools/drill/plan.py says why)."""
+
+
+def _share(text: str) -> float | None:
+    """`--counter-share`: a share of each house, or `seeds` for the demo seeds' own."""
+    return None if text == "seeds" else float(text)
+
+
 PRETIX_DRAIN = 90.0
 """Seconds a drill on pretix waits after selling for every outbox to empty."""
 
@@ -60,9 +69,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     festival.add_argument(
         "--counter-share",
-        type=float,
-        default=None,
-        help="the cinema's counter allotment, a share of each house (default: the seeds', 0.25)",
+        type=_share,
+        default=FESTIVAL_COUNTER_SHARE,
+        help="the cinema's counter allotment, a share of each house (default 1.0, the festival"
+        " morning's; `seeds`: the demo seeds' 0.25, the largest house 0.3)",
     )
     festival.add_argument(
         "--no-handover",

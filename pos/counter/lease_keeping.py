@@ -103,9 +103,21 @@ class LeaseKeeper:
         by_showtime: dict[str, list[tuple[datetime, int]]] = {}
         for showtime_id, at, seats in rows:
             by_showtime.setdefault(showtime_id, []).append((from_iso(at), seats))
+        since = self.selling_since(now)
         return {
-            st: seats_per_hour(sales, now, self.rate_window) for st, sales in by_showtime.items()
+            st: seats_per_hour(sales, now, self.rate_window, since=since)
+            for st, sales in by_showtime.items()
         }
+
+    def selling_since(self, now: datetime) -> datetime | None:
+        """When this counter opened for the stretch of selling the rate window sees: the first
+        shift still open or closed within the window (None without shifts: then the rate is
+        read over the whole window)."""
+        row = self.store.db.execute(
+            "SELECT MIN(opened_at) FROM shifts WHERE closed_at IS NULL OR closed_at >= ?",
+            [utc_iso(now - self.rate_window)],
+        ).fetchone()
+        return from_iso(row[0]) if row and row[0] else None
 
     def target(
         self, st: Showtime, available: int, rate: float, now: datetime, *, bracing: bool = False

@@ -10,6 +10,7 @@ import pytest
 from contract.leasing import (
     COLD_LEASE,
     OUTAGE_HORIZON,
+    RATE_MIN_SPAN,
     RATE_WINDOW,
     Demand,
     allotment_seats,
@@ -82,6 +83,26 @@ def test_the_rate_counts_the_last_window_only() -> None:
     sales.append((NOW + timedelta(minutes=1), 50))  # a clock that jumped: not yet
     assert seats_per_hour(sales, NOW) == pytest.approx(8.0)
     assert seats_per_hour([], NOW) == 0
+
+
+def test_a_counter_open_less_than_a_window_divides_by_the_time_it_has_been_open() -> None:
+    sales = [(NOW - timedelta(minutes=m), 4) for m in range(10)]  # 40 seats in ten minutes
+    assert seats_per_hour(sales, NOW) == pytest.approx(40.0)  # opening unknown: the window
+    opened = NOW - timedelta(minutes=10)
+    assert seats_per_hour(sales, NOW, since=opened) == pytest.approx(240.0)
+    # open longer than the window: the window
+    assert seats_per_hour(sales, NOW, since=NOW - RATE_WINDOW * 2) == pytest.approx(40.0)
+    # in its first minutes a counter knows too little: the window
+    early = NOW - RATE_MIN_SPAN + timedelta(seconds=1)
+    assert seats_per_hour(sales[:1], NOW, since=early) == pytest.approx(4.0)
+    assert seats_per_hour(sales[:1], NOW, since=NOW - RATE_MIN_SPAN) == pytest.approx(80.0)
+    # a drill at ten times the pace scales both spans
+    fast = [(NOW - timedelta(seconds=s), 4) for s in range(0, 60, 6)]  # 40 seats in a minute
+    since = NOW - timedelta(minutes=1)
+    assert seats_per_hour(fast, NOW, RATE_WINDOW / 10, since=since) == pytest.approx(2400.0)
+    # sized for the outage: a counter open ten minutes leases for what it will sell
+    assert lease_target(demand(240, allotment=700, floor=0)) == 450
+    assert lease_target(demand(40, allotment=700, floor=0)) == 75
 
 
 def test_the_allotment_in_seats_and_its_most_specific_setting() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from central.server import CentralThread
 from contract.leasing import BRACING_HEADROOM, HEADROOM, OUTAGE_HORIZON, RATE_WINDOW
@@ -19,6 +20,7 @@ from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
 from tests.conftest import enroll
+from tests.kit import MovableClock
 
 HOT, COLD = "st-001", "st-013"
 
@@ -105,3 +107,26 @@ async def test_a_recall_gives_back_unsold_seats_and_never_a_sold_one(
         assert counter.showtime(HOT).counter_allotment == 0
         assert available(counter, HOT) == []
         web.client.close()
+
+
+async def test_a_counter_that_opened_minutes_ago_reads_its_rate_since_it_opened(
+    home: Home, live_central: CentralThread
+) -> None:
+    """The central dies five minutes after the doors open: a counter that had divided its first
+    minutes of sales by the whole hour would hold a twelfth of what its queue wants."""
+    clock = MovableClock()
+    async with Counter(home, clock=clock) as counter:
+        opened = counter.lease_keeper.selling_since(clock())
+        assert opened is not None  # the shift enroll_home opened
+        for _ in range(10):
+            assert (await counter.sell(party(HOT, 4))).mode == "online"
+        # A party or two into the morning: too early to tell, read over the whole window.
+        assert counter.lease_keeper.rates()[HOT] == 40.0
+        # Ten minutes after opening, the same 40 seats are 40 in ten minutes.
+        clock.at = opened + timedelta(minutes=10)
+        assert counter.lease_keeper.rates()[HOT] == pytest.approx(240.0)
+        await counter.lease_keeper.keep()
+        assert len(available(counter, HOT)) > expected(40, HEADROOM)
+        # Once a whole window has passed since opening, the window is the span again.
+        clock.at = opened + RATE_WINDOW + timedelta(minutes=1)
+        assert HOT not in counter.lease_keeper.rates()  # the sales are older than the window

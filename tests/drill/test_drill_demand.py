@@ -9,18 +9,23 @@ import contextlib
 import io
 import json
 import random
+import sqlite3
 from collections import Counter as Tally
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from central.db import Database
+from central.seeding import seed
+from central.seeds import load_seeds
 from contract.models import Showtime
-from devtools.drill.checks import ShowtimeSales
+from devtools.drill.checks import ShowtimeSales, seating_record
 from devtools.drill.demand import SWITCH_PROBABILITY, Customers, popularity
 from devtools.drill.figures import Windows, customer_figures, hot_unsold, mark_lost
 from devtools.drill.plan import DrillPlan
 from pos.cli import main as pos_main
+from tests.conftest import SEEDS
 
 WINDOWS = Windows(start=0.0, outage_from=60.0, outage_until=120.0, sell_until=180.0)
 DAY = datetime(2026, 6, 12, 1, 0, tzinfo=UTC)
@@ -106,6 +111,25 @@ def test_arrived_served_turned_away_and_lost_by_phase() -> None:
     assert customer_figures([], WINDOWS)["lost_share_during"] is None
     assert hot_unsold(seats) == 0.6  # the larger house is the hotter one
     assert hot_unsold({}) is None
+
+
+def test_seats_no_counter_customer_could_have_are_not_counted_as_lost(tmp_path: Path) -> None:
+    """The opening house sold out but for its wheelchair spaces, companion seats and love
+    seats, which a party sold by count never gets: its refused customers were not lost."""
+    at = "2026-06-12T01:00:00+00:00"
+    seats = {"hot": ShowtimeSales(capacity=100, start=at, sold=90, sold_before=40, set_aside=8)}
+    records = [customer(70, "hot", 2, False), customer(75, "hot", 3, False)]
+    assert [c["lost"] for c in mark_lost(records, seats)] == [True, False]  # 2 left to sell
+
+    central = tmp_path / "central.db"
+    db = Database(central)
+    seed(db, load_seeds(SEEDS), None, datetime.now(UTC))
+    with contextlib.closing(sqlite3.connect(central)) as conn:
+        (body,) = conn.execute("SELECT body FROM auditoriums WHERE id = 'aud1'").fetchone()
+    kinds = [seat["kind"] for seat in json.loads(body)["seats"]]
+    kept = sum(kind not in ("standard", "vip") for kind in kinds)
+    record = seating_record(central)
+    assert kept and record.set_aside["st-001"] == kept  # nothing sold yet: all of them
 
 
 def test_the_plan_refuses_an_unknown_demand() -> None:

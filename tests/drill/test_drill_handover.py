@@ -5,6 +5,7 @@ central."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
@@ -16,6 +17,7 @@ from central.seeds import load_seeds
 from devtools.drill.plan import DrillPlan
 from devtools.drill.seeds import copy_seeds
 from pos.cli import main as pos_main
+from pos.cli.drill import register
 
 
 def test_the_first_counter_has_four_times_the_last_ones_queue() -> None:
@@ -27,9 +29,22 @@ def test_the_first_counter_has_four_times_the_last_ones_queue() -> None:
 
 def test_the_drill_may_set_the_cinemas_counter_allotment(tmp_path: Path) -> None:
     seeds = copy_seeds(tmp_path / "seeds", ["D01"], counter_share=0.6)
-    assert load_seeds(seeds).cinema.counter_allotment.share == 0.6
+    allotment = load_seeds(seeds).cinema.counter_allotment
+    assert allotment.share == 0.6
+    # every house: the largest (aud1, 0.3 in the demo seeds) does not keep its own
+    assert allotment.share_for("st-001", "aud1") == 0.6
     with pytest.raises(ValueError, match="counter-share"):
         DrillPlan(counter_share=1.5).check()
+
+
+def test_the_festival_drill_opens_every_house_to_the_counters_unless_told() -> None:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    share = [
+        parser.parse_args(["drill", "festival", *more]).counter_share
+        for more in ([], ["--counter-share", "seeds"], ["--counter-share", "0.4"])
+    ]
+    assert share == [1.0, None, 0.4]
 
 
 @pytest.mark.slow
