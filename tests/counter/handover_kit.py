@@ -4,8 +4,10 @@ holds the other's key, from the central's key ring), then the central stopped.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -52,6 +54,20 @@ async def refreshed(home: Home) -> Counter:
     counter.lease_keeper.recall_every = timedelta(days=1)
     await counter.refresh()
     return counter
+
+
+@contextlib.asynccontextmanager
+async def opened(homes: tuple[Home, Home]) -> AsyncIterator[tuple[Counter, Counter]]:
+    """The giver and the receiver, opened and refreshed, and closed whatever the test did."""
+    giver = await refreshed(homes[0])
+    try:
+        receiver = await refreshed(homes[1])
+        try:
+            yield giver, receiver
+        finally:
+            await receiver.close()
+    finally:
+        await giver.close()
 
 
 def party(count: int = 2) -> Order:

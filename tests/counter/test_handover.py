@@ -34,9 +34,9 @@ from tests.counter.handover_kit import (
     HOT,
     free_port,
     lease_seats,
+    opened,
     pair,
     party,
-    refreshed,
     restart,
     sell_out_own_lease,
 )
@@ -53,10 +53,7 @@ def homes(live_central: CentralThread, tmp_path: Path) -> Pair:
 async def test_seats_handed_over_are_sold_once_and_accepted_with_the_handover(
     live_central: CentralThread, homes: Pair
 ) -> None:
-    giver_home, receiver_home = homes
-    giver = await refreshed(giver_home)
-    receiver = await refreshed(receiver_home)
-    try:
+    async with opened(homes) as (giver, receiver):
         giver.serve_peers()
         before = lease_seats(giver)
         live_central.stop()
@@ -150,18 +147,12 @@ async def test_seats_handed_over_are_sold_once_and_accepted_with_the_handover(
             assert all(s.state == "synced" for s in sales.list_sales(receiver.store))
         finally:
             back.stop()
-    finally:
-        await receiver.close()
-        await giver.close()
 
 
 async def test_the_central_refuses_a_forged_or_altered_handover(
     live_central: CentralThread, homes: Pair
 ) -> None:
-    giver_home, receiver_home = homes
-    giver = await refreshed(giver_home)
-    receiver = await refreshed(receiver_home)
-    try:
+    async with opened(homes) as (giver, receiver):
         lease = next(v for v in giver.leases() if v.showtime_id == HOT)
         claim = Handover(
             id="HO-forged-0001",
@@ -199,18 +190,12 @@ async def test_the_central_refuses_a_forged_or_altered_handover(
         assert (dup.result, dup.moved) == (SyncResult.DUPLICATE, lease.seats[:2])
         listed = {x.id: x for x in await receiver.port.leases()}
         assert listed[signed.id].seats == lease.seats[:2]
-    finally:
-        await receiver.close()
-        await giver.close()
 
 
 async def test_a_peer_down_or_with_nothing_to_spare_is_a_clean_no(
     live_central: CentralThread, homes: Pair
 ) -> None:
-    giver_home, receiver_home = homes
-    giver = await refreshed(giver_home)
-    receiver = await refreshed(receiver_home)
-    try:
+    async with opened(homes) as (giver, receiver):
         live_central.stop()
         giver.breaker.trip()
         receiver.breaker.trip()
@@ -244,16 +229,10 @@ async def test_a_peer_down_or_with_nothing_to_spare_is_a_clean_no(
         ).fetchone()
         assert row == ("refused",)
         assert giver.handover_counts()["given"] == 0
-    finally:
-        await receiver.close()
-        await giver.close()
 
 
 async def test_unsigned_forged_or_foreign_asks_are_refused(homes: Pair) -> None:
-    giver_home, receiver_home = homes
-    giver = await refreshed(giver_home)
-    receiver = await refreshed(receiver_home)
-    try:
+    async with opened(homes) as (giver, receiver):
         url = giver.serve_peers().url + "/v1/peer/handovers"
         before = lease_seats(giver)
 
@@ -299,9 +278,6 @@ async def test_unsigned_forged_or_foreign_asks_are_refused(homes: Pair) -> None:
             again = await post(body, sign_ask(body, receiver.key))
             assert first.status_code == 200 and first.json() == again.json()
             assert giver.handover_counts()["given"] == 1
-    finally:
-        await receiver.close()
-        await giver.close()
 
 
 async def test_a_receiver_that_lost_the_answer_gets_the_same_handover_again(
@@ -311,10 +287,7 @@ async def test_a_receiver_that_lost_the_answer_gets_the_same_handover_again(
     never got recorded (a crash, a dropped connection). The next time the receiver needs seats
     (here: the cashier opens the seat map with the lease run dry) it sends the open ask again
     under the same id, and the giver answers the handover it made: no second one."""
-    giver_home, receiver_home = homes
-    giver = await refreshed(giver_home)
-    receiver = await refreshed(receiver_home)
-    try:
+    async with opened(homes) as (giver, receiver):
         url = giver.serve_peers().url + PEER_PATH
         live_central.stop()
         giver.breaker.trip()
@@ -351,6 +324,3 @@ async def test_a_receiver_that_lost_the_answer_gets_the_same_handover_again(
         [received] = handovers.pending_uploads(receiver.store)
         assert received == made
         assert handovers.open_asks(receiver.store, HOT) == []
-    finally:
-        await receiver.close()
-        await giver.close()
