@@ -4,11 +4,7 @@ that is not a demo has no such key."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import httpx
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from pos.counter.connectivity import Mode
@@ -16,7 +12,7 @@ from pos.tui.app import PosApp
 from pos.tui.screens import HelpScreen
 from pos.tui.widgets import StatusBar
 from tests.tui.conftest import Terminal
-from tests.tui.test_flows import log_in, settle
+from tests.tui.test_flows import log_in, settle, until
 
 SIZE = (120, 40)
 
@@ -36,15 +32,6 @@ def central_answers(terminal: Terminal) -> bool:
     except httpx.TransportError:
         return False
     return True
-
-
-async def until(pilot: Pilot, check, seconds: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    """The probe loop runs on its own clock (about a second a probe): wait for what it does."""
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await asyncio.sleep(0.1)
-        await pilot.pause()
 
 
 async def test_f12_takes_the_demo_central_down_and_brings_it_back(terminal: Terminal) -> None:

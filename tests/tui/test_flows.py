@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from textual.pilot import Pilot
@@ -56,13 +59,26 @@ async def log_in(
     await settle(pilot)
 
 
+async def until(pilot: Pilot, check: Callable[[], bool], seconds: float = 15.0) -> None:
+    """Wait for what runs on its own clock (the probe loop, a slow central under load)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await asyncio.sleep(0.1)
+        await pilot.pause()
+
+
 async def choose_two_seats(pilot: Pilot) -> None:
-    """From the schedule: the first showtime (the 738-seat IMAX), two seats together."""
+    """From the schedule: the first showtime (the 738-seat IMAX), two seats together. Waits
+    for the map and for the hold rather than a fixed settle: a loaded central (pretix beside
+    the benchmarks) can take longer than the keyboard's hold limit to send a map."""
     await pilot.press("enter")
     await settle(pilot)
     assert isinstance(pilot.app.screen, SeatsScreen)
+    await until(pilot, pilot.app.screen.is_ready, 60.0)
     await pilot.press("2", "b", "enter")
     await settle(pilot)
+    await until(pilot, lambda: not isinstance(pilot.app.screen, SeatsScreen), 60.0)
     assert isinstance(pilot.app.screen, TicketsScreen)
 
 
