@@ -12,6 +12,7 @@ from pos.counter.payments import parse_tenders
 from pos.counter.selling import Order
 
 if TYPE_CHECKING:
+    from pos.counter.selling import Outcome
     from pos.counter.service import Counter
 
 
@@ -70,6 +71,18 @@ def parse_discounts(text: str | None) -> list[str | None] | None:
     return [None if part.strip() in ("", "-") else part.strip() for part in text.split(",")]
 
 
+async def sell_once(
+    counter: Counter, order: Order, on_waiting: Callable[[], None] | None = None
+) -> Outcome:
+    """A sale by a process that exits after it: with no sync loop to keep leases, an online
+    sale tops up its showtime's lease itself, so a counter run by one-shot `pos sell` calls
+    still holds what its queue needs when the central dies."""
+    outcome = await counter.sell(order, on_waiting=on_waiting)
+    if outcome.mode == "online":
+        await counter.keep_lease(order.showtime_id)
+    return outcome
+
+
 def run(args: argparse.Namespace) -> int:
     seats, count = parse_seats(args.seats)
     tenders = parse_tenders(args.pay)
@@ -85,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
             seats=seats,
             count=count,
         )
-        return (await counter.sell(order, on_waiting=_waiting())).to_json()
+        return (await sell_once(counter, order, _waiting())).to_json()
 
     result = with_counter(args, action)
     emit(

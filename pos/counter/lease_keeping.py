@@ -141,10 +141,11 @@ class LeaseKeeper:
 
     # --- upkeep ----------------------------------------------------------------------------
 
-    async def keep(self, listed: Iterable[Lease] | None = None) -> None:
+    async def keep(self, listed: Iterable[Lease] | None = None, only: str | None = None) -> None:
         """Answer recalls, top up showtimes still on sale to their target, release those too
         close to their start. `listed` is the central's current list of this terminal's
-        leases when the caller just fetched it; otherwise it is read every `recall_every`."""
+        leases when the caller just fetched it; otherwise it is read every `recall_every`.
+        `only` keeps one showtime's lease (a one-shot `pos sell` after its sale)."""
         now = self.today.now()
         if listed is None and self._recalls_due(now):
             listed = await self.port.leases()
@@ -155,6 +156,8 @@ class LeaseKeeper:
             self.answer_recalls(listed)
         rates = self.rates(now)
         for st in self.today.schedule().showtimes:
+            if only is not None and st.id != only:
+                continue
             if now >= st.start - self.cutoff:
                 if leases.available_seats(self.store, st.id):
                     self.release_unsold(st.id)

@@ -435,6 +435,19 @@ class Counter:
                 if not await self.probe():
                     return
 
+    async def keep_lease(self, showtime_id: str) -> None:
+        """For one-shot CLI sales, which have no sync loop to keep leases: after an online
+        sale, answer recalls and top up the lease of the showtime just sold, so the lease
+        follows the demand the sale showed before the central may go. A failure changes
+        nothing: the sale is done, and the next sale tries again."""
+        if self.breaker.is_open:
+            return
+        try:
+            await self.lease_keeper.keep(only=showtime_id)
+        except CentralError as exc:
+            if not isinstance(exc, Rejected):
+                self.breaker.record_failure()
+
     async def connect(self) -> Mode:
         """At start: one timed probe, and if the central answers, fetch today's data."""
         mode = await self.probe_mode()
