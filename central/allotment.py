@@ -28,6 +28,11 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS lease_recalls ("
     " lease_id TEXT NOT NULL, label TEXT NOT NULL, showtime_id TEXT NOT NULL,"
     " at TEXT NOT NULL, PRIMARY KEY (lease_id, label)) WITHOUT ROWID",
+    # Seats asked back from one terminal's lease for another's (a rebalance): on release they
+    # go into the receiving terminal's live lease of the showtime instead of back on sale.
+    "CREATE TABLE IF NOT EXISTS lease_moves ("
+    " lease_id TEXT NOT NULL, label TEXT NOT NULL, showtime_id TEXT NOT NULL,"
+    " to_terminal TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (lease_id, label)) WITHOUT ROWID",
     # The demand each terminal last reported with a lease request, per showtime.
     "CREATE TABLE IF NOT EXISTS lease_demand ("
     " terminal_id TEXT NOT NULL, showtime_id TEXT NOT NULL, seats_per_hour REAL NOT NULL,"

@@ -14,7 +14,12 @@ asked, within the allotment. A lease protects its seats until the showtime's sal
 Recall: when online demand needs seats the counters hold, the central asks terminals for
 unsold leased seats back (`recall`). It never takes them: each terminal sees the recalled seats
 on its leases, releases those it has not sold through its outbox, and keeps the rest; the
-showtime's allotment is lowered so the seats are not leased again."""
+showtime's allotment is lowered so the seats are not leased again.
+
+Rebalance: when a terminal's request finds no free seats left for it while other terminals
+hold more than their share by demand (`contract.leasing.rebalance_plan`), the central asks
+those terminals for the difference back the same way, marked for the short terminal: a seat
+they release goes straight into its lease (`lease_moves`), not back on sale."""
 
 from __future__ import annotations
 
@@ -32,8 +37,10 @@ from contract.leasing import (
     HEADROOM,
     RATE_WINDOW,
     Demand,
+    expected_seats,
     lease_protects,
     lease_target,
+    rebalance_plan,
     recall_plan,
     sales_close,
 )
@@ -117,15 +124,130 @@ def holdings(conn: sqlite3.Connection, showtime_id: str) -> dict[str, int]:
     )
 
 
-def _others_rate(
-    conn: sqlite3.Connection, terminal_id: str, showtime_id: str, now: datetime
-) -> float:
+def _rates(conn: sqlite3.Connection, showtime_id: str, now: datetime) -> dict[str, float]:
+    """Each terminal's rate for the showtime, as last reported within the rate window."""
+    return dict(
+        conn.execute(
+            "SELECT terminal_id, seats_per_hour FROM lease_demand"
+            " WHERE showtime_id = ? AND at >= ?",
+            (showtime_id, iso(now - RATE_WINDOW)),
+        ).fetchall()
+    )
+
+
+def _open_rows(conn: sqlite3.Connection, showtime_id: str) -> list[sqlite3.Row]:
+    """Unsold leased seats of the showtime not yet asked back, with their lease and terminal."""
+    return conn.execute(
+        "SELECT s.label, s.lease_id, s.lease_terminal FROM seats s LEFT JOIN lease_recalls r"
+        " ON r.lease_id = s.lease_id AND r.label = s.label"
+        " WHERE s.showtime_id = ? AND s.lease_id IS NOT NULL AND s.sale_id IS NULL"
+        " AND r.label IS NULL",
+        (showtime_id,),
+    ).fetchall()
+
+
+def _incoming(conn: sqlite3.Connection, terminal_id: str, showtime_id: str) -> int:
+    """Seats asked back for this terminal and not yet released to it."""
     row = conn.execute(
-        "SELECT COALESCE(SUM(seats_per_hour), 0) FROM lease_demand"
-        " WHERE showtime_id = ? AND terminal_id != ? AND at >= ?",
-        (showtime_id, terminal_id, iso(now - RATE_WINDOW)),
+        "SELECT COUNT(*) FROM lease_moves m JOIN seats s"
+        " ON s.showtime_id = m.showtime_id AND s.label = m.label AND s.lease_id = m.lease_id"
+        " WHERE m.to_terminal = ? AND m.showtime_id = ? AND s.sale_id IS NULL",
+        (terminal_id, showtime_id),
     ).fetchone()
-    return float(row[0])
+    return int(row[0])
+
+
+def _ask_back(
+    conn: sqlite3.Connection,
+    ctx: Context,
+    st: ShowtimeRow,
+    rows: list[sqlite3.Row],
+    plan: dict[str, int],
+    now: datetime,
+    to_terminal: str | None = None,
+) -> int:
+    """Mark `plan[t]` of terminal t's open seats (`rows`) as recalled, the best seats first;
+    with `to_terminal`, for that terminal's lease. Returns the seats asked back."""
+    by_terminal: dict[str, list[sqlite3.Row]] = {}
+    for r in rows:
+        by_terminal.setdefault(r["lease_terminal"], []).append(r)
+    score = desirability(ctx.auditorium(st.auditorium_id))
+    chosen: list[tuple[str, str]] = []
+    for t, n in plan.items():
+        best = sorted(by_terminal[t], key=lambda r: (score[r["label"]], r["label"]))[:n]
+        chosen += [(r["lease_id"], r["label"]) for r in best]
+    conn.executemany(
+        "INSERT INTO lease_recalls (lease_id, label, showtime_id, at) VALUES (?, ?, ?, ?)",
+        [(lease_id, label, st.id, iso(now)) for lease_id, label in chosen],
+    )
+    if to_terminal is not None:
+        conn.executemany(
+            "INSERT INTO lease_moves (lease_id, label, showtime_id, to_terminal, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(lease_id, label, st.id, to_terminal, iso(now)) for lease_id, label in chosen],
+        )
+    return len(chosen)
+
+
+def _rebalance(
+    conn: sqlite3.Connection,
+    ctx: Context,
+    st: ShowtimeRow,
+    terminal_id: str,
+    demand: LeaseDemand,
+    allotment: int,
+    now: datetime,
+) -> None:
+    """After a grant that came short: ask the terminals over their share by demand for seats
+    back into this terminal's lease (`contract.leasing.rebalance_plan`)."""
+    rows = _open_rows(conn, st.id)
+    held: dict[str, int] = {terminal_id: _incoming(conn, terminal_id, st.id)}
+    for r in rows:
+        held[r["lease_terminal"]] = held.get(r["lease_terminal"], 0) + 1
+    all_held = sum(holdings(conn, st.id).values())
+    free = min(len(candidates(conn, ctx, st)), max(0, allotment - all_held))
+    want = max(
+        demand.floor,
+        expected_seats(
+            Demand(
+                seats_per_hour=demand.seats_per_hour,
+                until_close=sales_close(st.start) - now,
+                free=0,
+                allotment=allotment,
+                headroom=BRACING_HEADROOM if demand.bracing else HEADROOM,
+            )
+        ),
+    )
+    plan = rebalance_plan(
+        terminal_id, held, _rates(conn, st.id, now), free=free, allotment=allotment, want=want
+    )
+    _ask_back(conn, ctx, st, rows, plan, now, to_terminal=terminal_id)
+
+
+def _pass_on(conn: sqlite3.Connection, lease_id: str, labels: list[str], now: datetime) -> None:
+    """Released seats asked back for another terminal go into its live lease of the showtime
+    (while leases still protect seats); the others are back on sale."""
+    for label in labels:
+        move = conn.execute(
+            "SELECT showtime_id, to_terminal FROM lease_moves WHERE lease_id = ? AND label = ?",
+            (lease_id, label),
+        ).fetchone()
+        if move is None:
+            continue
+        conn.execute("DELETE FROM lease_moves WHERE lease_id = ? AND label = ?", (lease_id, label))
+        st = showtime(conn, move["showtime_id"])
+        target = conn.execute(
+            "SELECT id FROM leases WHERE terminal_id = ? AND showtime_id = ?"
+            " AND released_at IS NULL",
+            (move["to_terminal"], st.id),
+        ).fetchone()
+        if target is None or not lease_protects(st.start, now):
+            continue
+        conn.execute(
+            "UPDATE seats SET lease_id = ?, lease_terminal = ?"
+            " WHERE showtime_id = ? AND label = ? AND lease_id IS NULL AND sale_id IS NULL",
+            (target["id"], move["to_terminal"], st.id, label),
+        )
 
 
 def _remember_demand(
@@ -167,7 +289,7 @@ def grant(
                 free=len(free) + held,
                 allotment=allotment,
                 others_hold=others,
-                others_rate=_others_rate(conn, terminal_id, st.id, now),
+                others_rate=sum(r for t, r in _rates(conn, st.id, now).items() if t != terminal_id),
                 floor=demand.floor,
                 headroom=BRACING_HEADROOM if demand.bracing else HEADROOM,
             )
@@ -192,6 +314,8 @@ def _grow(
         "UPDATE seats SET lease_id = ?, lease_terminal = ? WHERE showtime_id = ? AND label = ?",
         [(lease_id, terminal_id, st.id, s) for s in seats],
     )
+    if demand is not None and len(seats) < count:
+        _rebalance(conn, ctx, st, terminal_id, demand, counter_allotment(conn, ctx, st), now)
 
 
 def lease_seats(ctx: Context, terminal_id: str, key: str, req: LeaseRequest) -> Lease:
@@ -245,15 +369,16 @@ def release(ctx: Context, terminal_id: str, key: str, lease_id: str, req: LeaseR
         if (replay := idempotency.lookup(conn, terminal_id, key, "release", fp)) is not None:
             return _lease(conn, replay["lease_id"])
         _own_lease(conn, terminal_id, lease_id)
+        now = ctx.now()
         if req.seats is None:
+            unsold = _lease(conn, lease_id).seats
             conn.execute(
                 "UPDATE seats SET lease_id = NULL, lease_terminal = NULL WHERE lease_id = ?",
                 (lease_id,),
             )
-            conn.execute(
-                "UPDATE leases SET released_at = ? WHERE id = ?", (iso(ctx.now()), lease_id)
-            )
+            conn.execute("UPDATE leases SET released_at = ? WHERE id = ?", (iso(now), lease_id))
             conn.execute("DELETE FROM lease_recalls WHERE lease_id = ?", (lease_id,))
+            _pass_on(conn, lease_id, unsold, now)
         else:
             current = set(_lease(conn, lease_id).seats)
             foreign = [s for s in req.seats if s not in current]
@@ -268,6 +393,7 @@ def release(ctx: Context, terminal_id: str, key: str, lease_id: str, req: LeaseR
                 "DELETE FROM lease_recalls WHERE lease_id = ? AND label = ?",
                 [(lease_id, s) for s in req.seats],
             )
+            _pass_on(conn, lease_id, req.seats, now)
         idempotency.remember(conn, terminal_id, key, "release", fp, {"lease_id": lease_id})
         return _lease(conn, lease_id)
 
@@ -299,30 +425,13 @@ def recall(
             return LeaseRecall.model_validate(replay)
         st = showtime(conn, showtime_id)
         now = ctx.now()
-        rows = conn.execute(
-            "SELECT s.label, s.lease_id, s.lease_terminal, r.label IS NOT NULL AS asked"
-            " FROM seats s LEFT JOIN lease_recalls r"
-            " ON r.lease_id = s.lease_id AND r.label = s.label"
-            " WHERE s.showtime_id = ? AND s.lease_id IS NOT NULL AND s.sale_id IS NULL",
-            (st.id,),
-        ).fetchall()
-        if not lease_protects(st.start, now):
-            rows = []  # the leases protect nothing any more: there is nothing to ask back
-        open_ = [r for r in rows if not r["asked"]]
-        by_terminal: dict[str, list[sqlite3.Row]] = {}
+        # Once the leases protect nothing any more, there is nothing to ask back.
+        open_ = _open_rows(conn, st.id) if lease_protects(st.start, now) else []
+        held: dict[str, int] = {}
         for r in open_:
-            by_terminal.setdefault(r["lease_terminal"], []).append(r)
-        plan = recall_plan({t: len(v) for t, v in by_terminal.items()}, req.count)
-        score = desirability(ctx.auditorium(st.auditorium_id))
-        chosen: list[tuple[str, str, str, str]] = []
-        for t, n in plan.items():
-            best = sorted(by_terminal[t], key=lambda r: (score[r["label"]], r["label"]))[:n]
-            chosen += [(r["lease_id"], r["label"], st.id, iso(now)) for r in best]
-        conn.executemany(
-            "INSERT INTO lease_recalls (lease_id, label, showtime_id, at) VALUES (?, ?, ?, ?)",
-            chosen,
-        )
-        kept = len(open_) - len(chosen)
+            held[r["lease_terminal"]] = held.get(r["lease_terminal"], 0) + 1
+        plan = recall_plan(held, req.count)
+        kept = len(open_) - _ask_back(conn, ctx, st, open_, plan, now)
         lowered = min(counter_allotment(conn, ctx, st), kept)
         conn.execute(
             "INSERT INTO counter_allotment_overrides (showtime_id, seats, at) VALUES (?, ?, ?)"
@@ -332,7 +441,7 @@ def recall(
         answer = LeaseRecall(
             showtime_id=st.id,
             requested=req.count,
-            recalled=len(chosen),
+            recalled=len(open_) - kept,
             terminals=plan,
             counter_allotment=lowered,
         )

@@ -27,6 +27,13 @@ The counter computes it from what it knows (its own sales, the schedule) when it
 central computes it again from what only it knows (the other terminals' leases and demand)
 when it grants, and grants no more than both allow; the pretix adapter does the same from
 pretix's seat list.
+
+**Rebalancing.** Leases are sized when each counter asks, so a counter that asked early, or
+whose queue has since thinned, can hold seats another counter's queue now needs, after the free
+seats have run out (the hot showtime once the central is back). Then `rebalance_plan` shares
+what the counters hold again by demand: the central asks the counters over their share for
+seats back, and each gives back only seats it has not sold, through its outbox, into the lease
+of the counter that was short.
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ __all__ = [
     "lease_protects",
     "lease_target",
     "may_sell",
+    "rebalance_plan",
     "recall_plan",
     "sales_close",
     "seats_per_hour",
@@ -195,3 +203,37 @@ def recall_plan(holdings: Mapping[str, int], count: int) -> dict[str, int]:
         left[terminal] -= 1
         plan[terminal] = plan.get(terminal, 0) + 1
     return plan
+
+
+def rebalance_plan(
+    asker: str,
+    held: Mapping[str, int],
+    rates: Mapping[str, float],
+    *,
+    free: int,
+    allotment: int,
+    want: int,
+    floor: int = COLD_LEASE,
+) -> dict[str, int]:
+    """Which other terminals give back how many seats to `asker`, a terminal whose lease
+    request the free seats could not fill.
+
+    Every terminal's fair share is its part, by rate (`rates`, seats per hour), of the seats
+    the counters hold (`held`: unsold and not yet asked back, the asker's counting seats already
+    on their way to it) and those it could still lease itself (`free`, within the allotment);
+    at least `floor`. The asker is owed what it wants (`want`: the policy's size for its own
+    demand) up to its share, less what it holds and could still lease; the others give back what
+    they hold beyond their share, the one furthest over first (`recall_plan`). Nothing without a
+    rate: the shares would be guesses."""
+    total = sum(rates.values())
+    rate = rates.get(asker, 0.0)
+    if rate <= 0 or total <= 0:
+        return {}
+    pool = min(allotment, free + sum(held.values()))
+
+    def share(terminal: str) -> int:
+        return max(floor, math.ceil(pool * rates.get(terminal, 0.0) / total - 1e-9))
+
+    owed = min(want, share(asker)) - held.get(asker, 0) - free
+    over = {t: n - share(t) for t, n in held.items() if t != asker and n > share(t)}
+    return recall_plan(over, owed)

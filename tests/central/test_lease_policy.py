@@ -1,5 +1,6 @@
 """The lease policy of contract/leasing.py, on its own: sizes that follow demand, within the
-allotment and the house; the lease window; who gives seats back on a recall."""
+allotment and the house; the lease window; who gives seats back on a recall, and who gives
+seats to a counter the free seats could not serve."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from contract.leasing import (
     lease_protects,
     lease_target,
     may_sell,
+    rebalance_plan,
     recall_plan,
     sales_close,
     seats_per_hour,
@@ -130,3 +132,36 @@ def test_a_recall_levels_the_biggest_holders_down_first() -> None:
     assert recall_plan({"T01": 3, "T02": 1}, 10) == {"T01": 3, "T02": 1}
     assert recall_plan({}, 5) == {}
     assert recall_plan({"T01": 5}, 0) == {}
+
+
+def test_a_short_counter_gets_seats_from_the_counters_over_their_share() -> None:
+    # The house is out of free seats; T01 leased 120 early, T02's queue now sells twice T01's.
+    held = {"T01": 120, "T02": 10, "T03": 20}
+    rates = {"T01": 20.0, "T02": 40.0, "T03": 20.0}
+    plan = rebalance_plan("T02", held, rates, free=0, allotment=700, want=100)
+    # Shares of the 150 seats held: T01 38, T02 75, T03 38; T02 is owed 65, all from T01.
+    assert plan == {"T01": 65}
+    # It wants less than its share: it is owed only what it wants.
+    assert rebalance_plan("T02", held, rates, free=0, allotment=700, want=30) == {"T01": 20}
+    # Seats it could still lease itself count: of 190, its share is 95, owed 95 - 10 - 40.
+    assert rebalance_plan("T02", held, rates, free=40, allotment=700, want=100) == {"T01": 45}
+
+
+def test_a_rebalance_levels_the_counters_furthest_over_first_and_never_below_the_floor() -> None:
+    held = {"T01": 60, "T02": 50, "T03": 0}
+    rates = {"T01": 1.0, "T02": 1.0, "T03": 8.0}
+    plan = rebalance_plan("T03", held, rates, free=0, allotment=700, want=500)
+    # Shares of 110: T01 and T02 11 each, T03 88: both give back down to 11 (owed 88 >= 88).
+    assert plan == {"T01": 49, "T02": 39}
+    few = rebalance_plan("T03", {"T01": 9, "T03": 0}, rates, free=0, allotment=700, want=50)
+    assert few == {"T01": 1}  # T01 keeps the floor of 8
+
+
+def test_no_rebalance_without_a_rate_or_when_nothing_is_owed() -> None:
+    held = {"T01": 100, "T02": 0}
+    assert rebalance_plan("T02", held, {"T01": 10.0}, free=0, allotment=700, want=50) == {}
+    assert rebalance_plan("T02", held, {}, free=0, allotment=700, want=50) == {}
+    rates = {"T01": 10.0, "T02": 10.0}
+    assert rebalance_plan("T02", held, rates, free=60, allotment=700, want=50) == {}
+    # Within the allotment: 100 held of an allotment of 100, shares 50 each.
+    assert rebalance_plan("T02", held, rates, free=0, allotment=100, want=80) == {"T01": 50}

@@ -127,6 +127,49 @@ def test_a_recall_of_a_showtime_nobody_leases_asks_nothing(central, terminal) ->
     error_of(terminal.post(f"/v1/showtimes/{HOT}/lease-recalls", {"count": 0}), 422)
 
 
+def test_a_short_counter_gets_seats_from_a_counter_over_its_share(
+    central, terminal, terminal2
+) -> None:
+    # T01 leased early for 100 seats an hour; T02's queue is now three times as long, and
+    # the allotment (221 seats) has 33 left for it.
+    sizes = [len((early := lease(terminal, HOT, 50, rate=100))["seats"]) for _ in range(4)]
+    assert sizes == [50, 100, 150, 188]  # 100/h x 75 min x 1.5
+    assert len(lease(terminal2, HOT, 50, rate=300)["seats"]) == 33
+    # Shares by demand of the 221 seats: T01 56, T02 166: T01 is asked for 132 back.
+    (listed,) = ok(terminal.client.get("/v1/leases"))
+    recalled = listed["recalled"]
+    assert len(recalled) == 132 and set(recalled) <= set(early["seats"])
+    # Asked back, they are still T01's until it gives them back: nobody else takes one.
+    now = states(terminal, HOT)
+    assert all(now[s]["leased_to"] == terminal.id for s in recalled)
+    web = enroll(central, 2)
+    error_of(web.post("/v1/sales", sale_body(web, recalled[:1], HOT)), 409, "SEAT_TAKEN")
+    # Asked again meanwhile, T02 is owed nothing more: the 132 are on their way.
+    lease(terminal2, HOT, 50, rate=300)
+    assert len(ok(terminal.client.get("/v1/leases"))[0]["recalled"]) == 132
+
+    # T01 sells one of them offline before it sees the recall, then gives back the rest.
+    sold = recalled[0]
+    ok(terminal.post("/v1/sales", sale_body(terminal, [sold], HOT)))
+    back = ok(terminal.post(f"/v1/leases/{early['id']}/releases", {"seats": recalled[1:]}))
+    assert back["recalled"] == [] and len(back["seats"]) == 187 - 131
+    (theirs,) = ok(terminal2.client.get("/v1/leases"))
+    assert set(recalled[1:]) <= set(theirs["seats"]) and len(theirs["seats"]) == 33 + 131
+    now = states(terminal, HOT)
+    assert all(now[s]["leased_to"] == terminal2.id for s in recalled[1:])
+    assert now[sold]["state"] == "sold"
+    error_of(web.post("/v1/sales", sale_body(web, recalled[1:2], HOT)), 409, "SEAT_TAKEN")
+
+
+def test_no_rebalance_while_seats_are_free_or_without_demand(central, terminal, terminal2) -> None:
+    lease(terminal, HOT, 50, rate=100)
+    assert len(lease(terminal2, HOT, 20, rate=300)["seats"]) == 20  # granted in full
+    for _ in range(4):
+        lease(terminal, HOT, 50)  # the allotment reached, without demand
+    assert len(lease(terminal2, HOT, 50)["seats"]) == 20  # short, but no demand with it
+    assert ok(terminal.client.get("/v1/leases"))[0]["recalled"] == []
+
+
 # --- the late-sale window --------------------------------------------------------------------
 
 

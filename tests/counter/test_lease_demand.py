@@ -1,11 +1,13 @@
 """A counter's leases follow its own demand: a showtime it sells a lot of gets a big lease, one
 it does not sell keeps a few seats; when the central turns DEGRADED the counter tops up for the
 worse case; when the central recalls seats for online sale, the counter gives back the unsold
-ones through its outbox and never a seat it sold."""
+ones through its outbox and never a seat it sold; when the free seats have run out, a counter
+over its share by demand gives seats the same way into the lease of a counter short of its."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,7 +22,7 @@ from pos.counter.payments import Tender
 from pos.counter.selling import Order
 from pos.counter.service import Counter
 from tests.conftest import enroll
-from tests.kit import MovableClock
+from tests.kit import MovableClock, enroll_home
 
 HOT, COLD = "st-001", "st-013"
 
@@ -130,3 +132,52 @@ async def test_a_counter_that_opened_minutes_ago_reads_its_rate_since_it_opened(
         # Once a whole window has passed since opening, the window is the span again.
         clock.at = opened + RATE_WINDOW + timedelta(minutes=1)
         assert HOT not in counter.lease_keeper.rates()  # the sales are older than the window
+
+
+@pytest.fixture
+def two_homes(live_central: CentralThread, tmp_path: Path) -> list[Home]:
+    return [enroll_home(live_central, tmp_path / f"t{i}", i) for i in (0, 1)]
+
+
+async def test_a_counter_short_of_seats_gets_them_from_one_over_its_share(
+    two_homes: list[Home],
+) -> None:
+    """The allotment is all leased; the counter that leased early sells a third of what the
+    other sells. The busy counter's upkeep comes short, the central asks the early one for its
+    surplus, and what the early one gives back lands in the busy one's lease, ready to sell
+    offline (tests/central/test_lease_sizing.py shows a seat sold meanwhile stays sold)."""
+    async with Counter(two_homes[0]) as early, Counter(two_homes[1]) as busy:
+        for c in (early, busy):
+            c.lease_keeper.recall_every = timedelta(0)  # read recalls at every upkeep
+        for _ in range(10):
+            assert (await early.sell(party(HOT, 4))).mode == "online"
+        await early.lease_keeper.keep()
+        assert len(available(early, HOT)) == expected(40, HEADROOM)
+        for _ in range(30):
+            assert (await busy.sell(party(HOT, 4))).mode == "online"
+        await busy.lease_keeper.keep()
+        allotment = busy.showtime(HOT).counter_allotment
+        short = len(available(busy, HOT))
+        assert short + len(available(early, HOT)) == allotment  # all of it leased
+
+        await early.lease_keeper.keep()
+        # What the early counter was asked for: seen at its upkeep, released through its outbox.
+        released = sorted(
+            seat
+            for i in outbox.items(early.store)
+            if i.kind == "release"
+            for seat in i.payload["seats"]
+        )
+        assert len(released) >= 10 and not set(released) & set(available(early, HOT))
+        report = await early.sender.drain(now=True)
+        assert (report.conflicts, report.remaining, report.error) == (0, 0, None)
+
+        await busy.lease_keeper.keep()
+        mine = set(available(busy, HOT))
+        assert set(released) <= mine and len(mine) == short + len(released)
+        busy.breaker.trip()
+        sold = await busy.sell(party(HOT, 4))
+        assert sold.mode == "offline" and {t.seat for t in sold.sale.tickets} <= mine
+        busy.breaker.close()
+        report = await busy.sender.drain(now=True)
+        assert (report.conflicts, report.remaining, report.error) == (0, 0, None)
