@@ -239,8 +239,8 @@ class Seller:
         mine = frozenset(leases.available_seats(self.store, showtime_id))
         if offline:
             selectable = mine
-        else:
-            selectable = frozenset(s.label for s in seat_map.seats if s.state == "free")
+        else:  # online, this counter's own leased seats sell too (the central agrees)
+            selectable = mine | {s.label for s in seat_map.seats if s.state == "free"}
         return SeatView(seat_map=seat_map, mine=mine, selectable=selectable, offline=offline)
 
     async def hold(self, showtime_id: str, seats: list[str]) -> str | None:
@@ -391,6 +391,11 @@ class Seller:
                 free = [s.label for s in seat_map.seats if s.state == "free"]
                 seats = best_together(seat_map.auditorium, free, count)
                 if len(seats) < count:
+                    # Free seats first, so the lease stays for an outage; when the house has
+                    # no more, the seats leased to this counter are its to sell online too.
+                    mine = leases.available_seats(self.store, order.showtime_id)
+                    seats = best_together(seat_map.auditorium, [*free, *mine], count)
+                if len(seats) < count:
                     raise SeatUnavailable("NOT_ENOUGH_SEATS", f"Fewer than {count} seats are free.")
             lines = [
                 SaleLine(seat=s, ticket_type=t, price=p.price, discount=p.discount)
@@ -435,10 +440,19 @@ class Seller:
             sale = sales.record_online_sale(
                 self.store, draft.id, central, tendered=settlement.tendered
             )
+            self._sold_from_lease(sale)
             sale = self.paid(sale)
             if order.then is not None:
                 order.then(sale)
         return Outcome(sale=sale, mode="online")
+
+    def _sold_from_lease(self, sale: sales.Sale) -> None:
+        """Seats of this counter's lease sold online are sold in the lease too (inside the
+        caller's transaction), so the counter never sells them again offline."""
+        sold = {t.seat for t in sale.tickets}
+        for lease_id, mine in leases.available_by_lease(self.store, sale.showtime_id).items():
+            if taken := [seat for seat in mine if seat in sold]:
+                leases.take(self.store, sale.showtime_id, taken, sale_id=sale.id, lease_id=lease_id)
 
     def _abandon(self, draft: sales.Sale | None, *, cancel: bool) -> None:
         """Unwind a draft; if the central may have acted on it, cancel it by its key later."""
