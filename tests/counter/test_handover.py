@@ -324,3 +324,32 @@ async def test_a_receiver_that_lost_the_answer_gets_the_same_handover_again(
         [received] = handovers.pending_uploads(receiver.store)
         assert received == made
         assert handovers.open_asks(receiver.store, HOT) == []
+
+
+async def test_a_handover_made_while_the_outbox_drains_goes_up_before_its_sale(
+    homes: Pair,
+) -> None:
+    """A counter coming back drains while its cashier still sells offline. Here a sale that
+    needs a second handover is made while the drain is uploading the first: the second
+    handover reaches the central before that sale does, and every sale is accepted once (the
+    race the long drill found, made to happen every time)."""
+    async with opened(homes) as (giver, receiver):
+        giver.serve_peers()
+        receiver.breaker.trip()  # the central answers, but this counter is still OFFLINE
+        await sell_out_own_lease(receiver)
+        while len(handovers.pending_uploads(receiver.store)) < 1 or lease_seats(receiver):
+            await receiver.sell(party(1))  # the first handover, sold out
+        upload = receiver.port.upload_handover
+        during = []
+
+        async def upload_while_selling(handover: Handover) -> object:
+            if not during:
+                during.append(await receiver.sell(party()))
+            return await upload(handover)
+
+        receiver.port.upload_handover = upload_while_selling  # type: ignore[method-assign]
+        report = await receiver.sender.drain(now=True)
+        assert [o.mode for o in during] == ["offline"]
+        assert giver.handover_counts()["given"] == 2
+        assert (report.conflicts, report.remaining, report.error) == (0, 0, None)
+        assert all(s.state == "synced" for s in sales.list_sales(receiver.store))
