@@ -239,8 +239,11 @@ class Seller:
         mine = frozenset(leases.available_seats(self.store, showtime_id))
         if offline:
             selectable = mine
-        else:  # online, this counter's own leased seats sell too (the central agrees)
-            selectable = mine | {s.label for s in seat_map.seats if s.state == "free"}
+        else:
+            # Online the cashier picks free seats, which are held while the customer decides.
+            # Not the counter's own leased seats: a hold on one (a cart in pretix) would block
+            # the offline sale of the same seat if the sale fails over.
+            selectable = frozenset(s.label for s in seat_map.seats if s.state == "free")
         return SeatView(seat_map=seat_map, mine=mine, selectable=selectable, offline=offline)
 
     async def hold(self, showtime_id: str, seats: list[str]) -> str | None:

@@ -62,9 +62,9 @@ async def test_top_up_after_offline_sales_and_release_at_cutoff(
 async def test_once_the_house_is_full_the_counters_own_lease_sells_online(
     home: Home, live_central: CentralThread
 ) -> None:
-    """The free seats are gone but the counter still holds leased ones: it sells them online
-    (the central lets a terminal take its own leased seats), marks them sold in its lease, and
-    never sells them again offline."""
+    """The free seats are gone but the counter still holds leased ones: a sale by count sells
+    them online (the central lets a terminal take its own leased seats), marks them sold in its
+    lease, and never sells them again offline."""
     small = "st-004"  # the 40-seat VIP house
     web = enroll(live_central, 1)
     async with Counter(home) as counter:
@@ -84,7 +84,7 @@ async def test_once_the_house_is_full_the_counters_own_lease_sells_online(
         )
         assert sold_out.status_code == 200, sold_out.text
         view = await counter.seat_view(small)
-        assert view.selectable == frozenset(mine)  # online, and only its own lease is left
+        assert not view.offline and view.mine == frozenset(mine)  # all that is left
 
         online = await counter.sell(party(small, 2))
         assert online.mode == "online"
