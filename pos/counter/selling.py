@@ -131,6 +131,11 @@ class SeatView:
     offline: bool
     """True when the map came from the cache (the central did not answer or is away)."""
 
+    @property
+    def free(self) -> frozenset[str]:
+        """Selectable seats outside this terminal's lease: online, the ones to offer first."""
+        return self.selectable - self.mine
+
 
 MAX_PARTY = 20
 """Seats in one sale: a school class; more is a group booking, not a counter sale."""
@@ -239,21 +244,24 @@ class Seller:
         mine = frozenset(leases.available_seats(self.store, showtime_id))
         if offline:
             selectable = mine
-        else:
-            # Online the cashier picks free seats, which are held while the customer decides.
-            # Not the counter's own leased seats: a hold on one (a cart in pretix) would block
-            # the offline sale of the same seat if the sale fails over.
-            selectable = frozenset(s.label for s in seat_map.seats if s.state == "free")
+        else:  # online, the counter's own leased seats sell too (see `hold`)
+            selectable = mine | {s.label for s in seat_map.seats if s.state == "free"}
         return SeatView(seat_map=seat_map, mine=mine, selectable=selectable, offline=offline)
 
     async def hold(self, showtime_id: str, seats: list[str]) -> str | None:
         """Hold chosen seats while the customer picks ticket types and pays; None when the
-        central is away (the sale then goes on without a hold, and fails over if it must)."""
+        central is away (the sale then goes on without a hold, and fails over if it must).
+        Seats of this counter's own lease are not held: the lease keeps them for it already,
+        and a hold on one (a cart in pretix) would block its offline sale after a failover.
+        None, too, when every chosen seat is leased here."""
         if self.breaker.is_open:
+            return None
+        mine = set(leases.available_seats(self.store, showtime_id))
+        if not (others := [s for s in seats if s not in mine]):
             return None
         try:
             hold = await self.port.hold(
-                HoldRequest(showtime_id=showtime_id, seats=seats),
+                HoldRequest(showtime_id=showtime_id, seats=others),
                 key=uuid.uuid4().hex,
                 deadline=self.sale_budget,
             )

@@ -62,9 +62,10 @@ async def test_top_up_after_offline_sales_and_release_at_cutoff(
 async def test_once_the_house_is_full_the_counters_own_lease_sells_online(
     home: Home, live_central: CentralThread
 ) -> None:
-    """The free seats are gone but the counter still holds leased ones: a sale by count sells
-    them online (the central lets a terminal take its own leased seats), marks them sold in its
-    lease, and never sells them again offline."""
+    """The free seats are gone but the counter still holds leased ones: the cashier may choose
+    them on the map (not held: the lease keeps them) and a sale by count takes them online (the
+    central lets a terminal take its own leased seats); sold, they are marked sold in the lease
+    and never sold again offline."""
     small = "st-004"  # the 40-seat VIP house
     web = enroll(live_central, 1)
     async with Counter(home) as counter:
@@ -84,7 +85,9 @@ async def test_once_the_house_is_full_the_counters_own_lease_sells_online(
         )
         assert sold_out.status_code == 200, sold_out.text
         view = await counter.seat_view(small)
-        assert not view.offline and view.mine == frozenset(mine)  # all that is left
+        assert not view.offline and view.selectable == frozenset(mine)  # all that is left
+        # Chosen on the map, they are not held: the lease keeps them for this counter already.
+        assert await counter.hold(small, mine[:2]) is None
 
         online = await counter.sell(party(small, 2))
         assert online.mode == "online"

@@ -259,7 +259,11 @@ class SeatMap(ScrollView, can_focus=True):
 
         wanted = int(self.count or "1")
         self.count = ""
-        chosen = best_together(self.view.seat_map.auditorium, self.view.selectable, wanted)
+        layout = self.view.seat_map.auditorium
+        # Online, free seats first, as a sale by count does: the lease stays for an outage.
+        chosen = [] if self.view.offline else best_together(layout, self.view.free, wanted)
+        if len(chosen) < wanted:
+            chosen = best_together(layout, self.view.selectable, wanted)
         if len(chosen) < wanted:
             self.post_message(self.Refused("seats.not_enough"))
             self._changed()
