@@ -51,3 +51,16 @@ def best_together(layout: Auditorium, available: Iterable[str], count: int) -> l
     if best is not None:
         return best[1]
     return sorted((s.label for s in candidates), key=score.__getitem__)[:count]
+
+
+def best_free_first(
+    layout: Auditorium, free: Iterable[str], mine: Iterable[str], count: int
+) -> list[str]:
+    """Online: the best seats among the free ones, and only when those cannot seat the party,
+    among the free ones and this counter's own lease (kept for an outage while the house has
+    others to sell); [] if even that is too few."""
+    free = list(free)
+    chosen = best_together(layout, free, count)
+    if len(chosen) < count:
+        chosen = best_together(layout, [*free, *mine], count)
+    return chosen

@@ -27,7 +27,7 @@ from pos.counter.handover_asker import Asker
 from pos.counter.offline_tickets import Line, build_offline_sale
 from pos.counter.payments import Settlement, Tender, settle
 from pos.counter.printing import TicketPrinter
-from pos.counter.seat_picking import best_together
+from pos.counter.seat_picking import best_free_first, best_together
 from pos.counter.today import Today
 from pos.ports.errors import CentralError, Conflict, Rejected
 from pos.ports.port import CentralPort
@@ -130,11 +130,6 @@ class SeatView:
     selectable: frozenset[str]
     offline: bool
     """True when the map came from the cache (the central did not answer or is away)."""
-
-    @property
-    def free(self) -> frozenset[str]:
-        """Selectable seats outside this terminal's lease: online, the ones to offer first."""
-        return self.selectable - self.mine
 
 
 MAX_PARTY = 20
@@ -400,12 +395,8 @@ class Seller:
                 seat_map = await self.port.seat_map(order.showtime_id, deadline=left())
                 cache.put_seat_map(self.store, seat_map)
                 free = [s.label for s in seat_map.seats if s.state == "free"]
-                seats = best_together(seat_map.auditorium, free, count)
-                if len(seats) < count:
-                    # Free seats first, so the lease stays for an outage; when the house has
-                    # no more, the seats leased to this counter are its to sell online too.
-                    mine = leases.available_seats(self.store, order.showtime_id)
-                    seats = best_together(seat_map.auditorium, [*free, *mine], count)
+                mine = leases.available_seats(self.store, order.showtime_id)
+                seats = best_free_first(seat_map.auditorium, free, mine, count)
                 if len(seats) < count:
                     raise SeatUnavailable("NOT_ENOUGH_SEATS", f"Fewer than {count} seats are free.")
             lines = [

@@ -255,15 +255,16 @@ class SeatMap(ScrollView, can_focus=True):
         self._changed()
 
     def action_best(self) -> None:
-        from pos.counter.seat_picking import best_together  # lazy, for start-up speed
+        # lazy, for start-up speed
+        from pos.counter.seat_picking import best_free_first, best_together
 
         wanted = int(self.count or "1")
         self.count = ""
-        layout = self.view.seat_map.auditorium
-        # Online, free seats first, as a sale by count does: the lease stays for an outage.
-        chosen = [] if self.view.offline else best_together(layout, self.view.free, wanted)
-        if len(chosen) < wanted:
-            chosen = best_together(layout, self.view.selectable, wanted)
+        view, layout = self.view, self.view.seat_map.auditorium
+        if view.offline:
+            chosen = best_together(layout, view.selectable, wanted)
+        else:  # as a sale by count does
+            chosen = best_free_first(layout, view.selectable - view.mine, view.mine, wanted)
         if len(chosen) < wanted:
             self.post_message(self.Refused("seats.not_enough"))
             self._changed()
