@@ -24,6 +24,7 @@ they release goes straight into its lease (`lease_moves`), not back on sale."""
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from datetime import datetime
 
 from central import idempotency
@@ -195,17 +196,18 @@ def _rebalance(
     st: ShowtimeRow,
     terminal_id: str,
     demand: LeaseDemand,
-    allotment: int,
     now: datetime,
+    *,
+    allotment: int,
+    granted: int,
+    free: int,
 ) -> None:
-    """After a grant that came short: ask the terminals over their share by demand for seats
-    back into this terminal's lease (`contract.leasing.rebalance_plan`)."""
+    """A grant came short (`granted` seats, not yet in the lease; `free` more the terminal could
+    still lease): ask the terminals over their share by demand for seats back into this
+    terminal's lease (`contract.leasing.rebalance_plan`)."""
     rows = _open_rows(conn, st.id)
-    held: dict[str, int] = {terminal_id: _incoming(conn, terminal_id, st.id)}
-    for r in rows:
-        held[r["lease_terminal"]] = held.get(r["lease_terminal"], 0) + 1
-    all_held = sum(holdings(conn, st.id).values())
-    free = min(len(candidates(conn, ctx, st)), max(0, allotment - all_held))
+    held = Counter(r["lease_terminal"] for r in rows)
+    held[terminal_id] += granted + _incoming(conn, terminal_id, st.id)
     want = max(
         demand.floor,
         expected_seats(
@@ -224,30 +226,42 @@ def _rebalance(
     _ask_back(conn, ctx, st, rows, plan, now, to_terminal=terminal_id)
 
 
-def _pass_on(conn: sqlite3.Connection, lease_id: str, labels: list[str], now: datetime) -> None:
-    """Released seats asked back for another terminal go into its live lease of the showtime
-    (while leases still protect seats); the others are back on sale."""
-    for label in labels:
-        move = conn.execute(
-            "SELECT showtime_id, to_terminal FROM lease_moves WHERE lease_id = ? AND label = ?",
-            (lease_id, label),
-        ).fetchone()
-        if move is None:
-            continue
-        conn.execute("DELETE FROM lease_moves WHERE lease_id = ? AND label = ?", (lease_id, label))
-        st = showtime(conn, move["showtime_id"])
+def _pass_on(
+    conn: sqlite3.Connection, lease: sqlite3.Row, labels: list[str], now: datetime
+) -> None:
+    """Released seats of `lease` asked back for another terminal go into its live lease of the
+    showtime (while leases still protect seats); the others are back on sale."""
+    released = set(labels)
+    moves = [
+        m
+        for m in conn.execute(
+            "SELECT label, to_terminal FROM lease_moves WHERE lease_id = ?", (lease["id"],)
+        )
+        if m["label"] in released
+    ]
+    if not moves:
+        return
+    conn.executemany(
+        "DELETE FROM lease_moves WHERE lease_id = ? AND label = ?",
+        [(lease["id"], m["label"]) for m in moves],
+    )
+    st = showtime(conn, lease["showtime_id"])
+    if not lease_protects(st.start, now):
+        return
+    for to_terminal in {m["to_terminal"] for m in moves}:
         target = conn.execute(
             "SELECT id FROM leases WHERE terminal_id = ? AND showtime_id = ?"
             " AND released_at IS NULL",
-            (move["to_terminal"], st.id),
+            (to_terminal, st.id),
         ).fetchone()
-        if target is None or not lease_protects(st.start, now):
+        if target is None:
             continue
-        conn.execute(
+        conn.executemany(
             "UPDATE seats SET lease_id = ?, lease_terminal = ?"
             " WHERE showtime_id = ? AND label = ? AND lease_id IS NULL AND sale_id IS NULL",
-            (target["id"], move["to_terminal"], st.id, label),
-        )
+            [(target["id"], to_terminal, st.id, m["label"]) for m in moves
+             if m["to_terminal"] == to_terminal],
+        )  # fmt: skip
 
 
 def _remember_demand(
@@ -270,7 +284,9 @@ def grant(
     demand: LeaseDemand | None,
     now: datetime,
 ) -> list[str]:
-    """The seats to add to this terminal's lease: at most `count`, sized by the policy."""
+    """The seats to add to this terminal's lease: at most `count`, sized by the policy. A
+    request with demand that comes short asks the counters over their share for seats back
+    into this lease (`_rebalance`)."""
     free = candidates(conn, ctx, st)
     held_by = holdings(conn, st.id)
     held = held_by.get(terminal_id, 0)
@@ -294,7 +310,14 @@ def grant(
                 headroom=BRACING_HEADROOM if demand.bracing else HEADROOM,
             )
         )
-    return free[: max(0, min(count, target - held))]
+    chosen = free[: max(0, min(count, target - held))]
+    if demand is not None and len(chosen) < count:
+        room = max(0, allotment - sum(held_by.values()) - len(chosen))
+        _rebalance(
+            conn, ctx, st, terminal_id, demand, now,
+            allotment=allotment, granted=len(chosen), free=min(len(free) - len(chosen), room),
+        )  # fmt: skip
+    return chosen
 
 
 def _grow(
@@ -314,8 +337,6 @@ def _grow(
         "UPDATE seats SET lease_id = ?, lease_terminal = ? WHERE showtime_id = ? AND label = ?",
         [(lease_id, terminal_id, st.id, s) for s in seats],
     )
-    if demand is not None and len(seats) < count:
-        _rebalance(conn, ctx, st, terminal_id, demand, counter_allotment(conn, ctx, st), now)
 
 
 def lease_seats(ctx: Context, terminal_id: str, key: str, req: LeaseRequest) -> Lease:
@@ -368,7 +389,7 @@ def release(ctx: Context, terminal_id: str, key: str, lease_id: str, req: LeaseR
     with ctx.db.write() as conn:
         if (replay := idempotency.lookup(conn, terminal_id, key, "release", fp)) is not None:
             return _lease(conn, replay["lease_id"])
-        _own_lease(conn, terminal_id, lease_id)
+        lease = _own_lease(conn, terminal_id, lease_id)
         now = ctx.now()
         if req.seats is None:
             unsold = _lease(conn, lease_id).seats
@@ -378,7 +399,7 @@ def release(ctx: Context, terminal_id: str, key: str, lease_id: str, req: LeaseR
             )
             conn.execute("UPDATE leases SET released_at = ? WHERE id = ?", (iso(now), lease_id))
             conn.execute("DELETE FROM lease_recalls WHERE lease_id = ?", (lease_id,))
-            _pass_on(conn, lease_id, unsold, now)
+            _pass_on(conn, lease, unsold, now)
         else:
             current = set(_lease(conn, lease_id).seats)
             foreign = [s for s in req.seats if s not in current]
@@ -393,7 +414,7 @@ def release(ctx: Context, terminal_id: str, key: str, lease_id: str, req: LeaseR
                 "DELETE FROM lease_recalls WHERE lease_id = ? AND label = ?",
                 [(lease_id, s) for s in req.seats],
             )
-            _pass_on(conn, lease_id, req.seats, now)
+            _pass_on(conn, lease, req.seats, now)
         idempotency.remember(conn, terminal_id, key, "release", fp, {"lease_id": lease_id})
         return _lease(conn, lease_id)
 
@@ -427,12 +448,9 @@ def recall(
         now = ctx.now()
         # Once the leases protect nothing any more, there is nothing to ask back.
         open_ = _open_rows(conn, st.id) if lease_protects(st.start, now) else []
-        held: dict[str, int] = {}
-        for r in open_:
-            held[r["lease_terminal"]] = held.get(r["lease_terminal"], 0) + 1
-        plan = recall_plan(held, req.count)
-        kept = len(open_) - _ask_back(conn, ctx, st, open_, plan, now)
-        lowered = min(counter_allotment(conn, ctx, st), kept)
+        plan = recall_plan(Counter(r["lease_terminal"] for r in open_), req.count)
+        asked = _ask_back(conn, ctx, st, open_, plan, now)
+        lowered = min(counter_allotment(conn, ctx, st), len(open_) - asked)
         conn.execute(
             "INSERT INTO counter_allotment_overrides (showtime_id, seats, at) VALUES (?, ?, ?)"
             " ON CONFLICT (showtime_id) DO UPDATE SET seats = excluded.seats, at = excluded.at",
@@ -441,7 +459,7 @@ def recall(
         answer = LeaseRecall(
             showtime_id=st.id,
             requested=req.count,
-            recalled=len(open_) - kept,
+            recalled=asked,
             terminals=plan,
             counter_allotment=lowered,
         )
