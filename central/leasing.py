@@ -105,6 +105,15 @@ def _lease(conn: sqlite3.Connection, lease_id: str) -> Lease:
     )
 
 
+def _live_lease(conn: sqlite3.Connection, terminal_id: str, showtime_id: str) -> str | None:
+    """The terminal's one live (unreleased) lease of the showtime, if it has one."""
+    row = conn.execute(
+        "SELECT id FROM leases WHERE terminal_id = ? AND showtime_id = ? AND released_at IS NULL",
+        (terminal_id, showtime_id),
+    ).fetchone()
+    return None if row is None else str(row["id"])
+
+
 def _own_lease(conn: sqlite3.Connection, terminal_id: str, lease_id: str) -> sqlite3.Row:
     row = conn.execute("SELECT * FROM leases WHERE id = ?", (lease_id,)).fetchone()
     if row is None:
@@ -249,17 +258,13 @@ def _pass_on(
     if not lease_protects(st.start, now):
         return
     for to_terminal in {m["to_terminal"] for m in moves}:
-        target = conn.execute(
-            "SELECT id FROM leases WHERE terminal_id = ? AND showtime_id = ?"
-            " AND released_at IS NULL",
-            (to_terminal, st.id),
-        ).fetchone()
+        target = _live_lease(conn, to_terminal, st.id)
         if target is None:
             continue
         conn.executemany(
             "UPDATE seats SET lease_id = ?, lease_terminal = ?"
             " WHERE showtime_id = ? AND label = ? AND lease_id IS NULL AND sale_id IS NULL",
-            [(target["id"], to_terminal, st.id, m["label"]) for m in moves
+            [(target, to_terminal, st.id, m["label"]) for m in moves
              if m["to_terminal"] == to_terminal],
         )  # fmt: skip
 
@@ -348,19 +353,13 @@ def lease_seats(ctx: Context, terminal_id: str, key: str, req: LeaseRequest) -> 
             return _lease(conn, replay["lease_id"])
         st = showtime(conn, req.showtime_id)
         now = ctx.now()
-        row = conn.execute(
-            "SELECT id FROM leases WHERE terminal_id = ? AND showtime_id = ?"
-            " AND released_at IS NULL",
-            (terminal_id, st.id),
-        ).fetchone()
-        if row is None:
+        lease_id = _live_lease(conn, terminal_id, st.id)
+        if lease_id is None:
             lease_id = new_id("L")
             conn.execute(
                 "INSERT INTO leases (id, terminal_id, showtime_id, created_at) VALUES (?, ?, ?, ?)",
                 (lease_id, terminal_id, st.id, iso(now)),
             )
-        else:
-            lease_id = row["id"]
         _grow(conn, ctx, st, lease_id, terminal_id, req.count, now, req.demand)
         idempotency.remember(conn, terminal_id, key, "lease", fp, {"lease_id": lease_id})
         return _lease(conn, lease_id)
